@@ -1,1 +1,41 @@
-Console.WriteLine("Stox.AppHost");
+using Stox.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var postgres = builder.AddPostgres("postgres");
+var authDb = postgres.AddDatabase("authdb");
+var jobsDb = postgres.AddDatabase("jobsdb");
+var cache = builder.AddRedis("cache");
+var messaging = builder.AddRabbitMQ("messaging");
+var storage = builder.AddS3Storage("storage", bucket: "images");
+
+var auth = builder.AddProject<Projects.Stox_Auth>("auth")
+    .WithReference(authDb).WaitFor(authDb)
+    .WithReference(cache).WaitFor(cache);
+
+var jobs = builder.AddProject<Projects.Stox_Jobs>("jobs")
+    .WithReference(jobsDb).WaitFor(jobsDb)
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(storage).WaitFor(storage)
+    .WithReference(auth);
+
+auth.WithReference(jobs);
+
+builder.AddProject<Projects.Stox_Processing>("processing")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(storage).WaitFor(storage)
+    .WithReference(cache).WaitFor(cache)
+    .WithReplicas(2);
+
+var frontend = builder.AddProject<Projects.Stox_Frontend>("frontend");
+
+builder.AddProject<Projects.Stox_Gateway>("gateway")
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(auth).WaitFor(auth)
+    .WithReference(jobs).WaitFor(jobs)
+    .WithReference(frontend).WaitFor(frontend)
+    .WithExternalHttpEndpoints()
+    .WithHostPort("http", 5180);
+
+builder.Build().Run();

@@ -1,3 +1,14 @@
+using Stox.Jobs.Data;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+builder.AddRabbitMQClient("messaging");
+builder.AddS3Client("storage");
+
 var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
 app.Run();

