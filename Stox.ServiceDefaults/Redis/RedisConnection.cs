@@ -95,6 +95,12 @@ public sealed class RedisConnection : IRedisConnection
                 nameof(command));
         }
 
+        if (string.Equals(command, "CLIENT", StringComparison.OrdinalIgnoreCase) && args.Count > 0 && args[0] is string sub
+            && string.Equals(sub, "REPLY", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("CLIENT REPLY would break reply matching on the shared connection.", nameof(args));
+        }
+
         if (timeout is { } t && t <= TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must be positive.");

@@ -54,7 +54,11 @@ internal sealed partial class RedisLink : IAsyncDisposable
 
     public async Task<RedisResult> ExecuteAsync(byte[] payload, string command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(RedisConnection));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingCommand(payload);
         if (!_outbox.Writer.TryWrite(pending))
@@ -66,8 +70,13 @@ internal sealed partial class RedisLink : IAsyncDisposable
         {
             return await pending.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (pending.TrySetCanceled())
+        catch (TimeoutException)
         {
+            if (!pending.TrySetCanceled())
+            {
+                return await pending.Task.ConfigureAwait(false); // completed at the same moment: use its outcome
+            }
+
             // Still queued (never sent) or sent without a reply yet: the reply, if any, is matched and dropped later.
             if (!_connected)
             {
@@ -263,7 +272,12 @@ internal sealed partial class RedisLink : IAsyncDisposable
         Stream? stream = null;
         try
         {
+            // TCP keep-alive notices a silently dead peer (no RST) within about a minute, also on the
+            // subscriber connection, which only ever reads.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 4);
             try
             {
                 await socket.ConnectAsync(_options.Host, _options.Port, timeout.Token).ConfigureAwait(false);
