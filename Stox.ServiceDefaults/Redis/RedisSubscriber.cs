@@ -101,7 +101,6 @@ internal sealed partial class RedisSubscriber : IAsyncDisposable
             await subscription.StopAsync().ConfigureAwait(false);
         }
 
-        _gate.Dispose();
     }
 
     private async Task UnsubscribeAsync(Subscription subscription)
