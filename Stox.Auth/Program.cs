@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
+builder.AddRedisClient("cache");
 
 var app = builder.Build();
 

@@ -60,6 +60,7 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
             Configuration["output-path"]);
 
         options.Persist |= args.Contains("--persist") || Configuration.GetValue<bool>("AppHost:Persist");
+        options.RandomizePorts |= Configuration.GetValue<bool>("AppHost:RandomizePorts");
         options.StateDirectory ??= Configuration["state-dir"] ?? Configuration["AppHost:StateDirectory"];
         // Aspire passes the dashboard's OTLP endpoint under this name.
         options.OtlpEndpoint ??= Configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"] ?? Configuration["AppHost:OtlpEndpoint"];

@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+builder.AddRedisClient("cache");
 builder.AddRabbitMQClient("messaging");
 builder.AddS3Client("storage");
 

@@ -176,8 +176,13 @@ internal sealed class Orchestrator
     {
         await Task.WhenAll(dependents);
         var name = runner.Resource.Name;
-        // Stopping is idempotent, and a start cut short may have left processes behind: always stop.
-        _context.Notifications.Publish(name, s => s with { State = KnownResourceStates.Stopping });
+        var wasRunning = _context.Notifications.Get(name)?.State is KnownResourceStates.Running or KnownResourceStates.Starting or KnownResourceStates.Waiting;
+        if (wasRunning)
+        {
+            _context.Notifications.Publish(name, s => s with { State = KnownResourceStates.Stopping });
+        }
+
+        // Stopping is idempotent, and a start cut short or a crash may have left processes behind: always stop.
         try
         {
             await runner.StopAsync();
@@ -187,10 +192,11 @@ internal sealed class Orchestrator
             _context.Logs.Write(name, $"Error while stopping: {ex.Message}", isError: true);
         }
 
+        // A failure stays visible; a resource that was running is now finished.
         _context.Notifications.Publish(name, s => s with
         {
-            State = s.State == KnownResourceStates.Stopping ? KnownResourceStates.Finished : s.State,
-            Health = ResourceHealth.Unknown,
+            State = wasRunning ? KnownResourceStates.Finished : s.State,
+            Health = wasRunning ? ResourceHealth.Unknown : s.Health,
             ProcessIds = [],
         });
     }

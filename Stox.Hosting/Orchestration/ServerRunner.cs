@@ -37,6 +37,8 @@ internal abstract class ServerRunner(Resource resource, RunContext context) : Re
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A restart after a crash: reap what is left of the previous run first.
+        await StopProcessesAsync();
         AllocatePorts();
         for (var attempt = 1; ; attempt++)
         {

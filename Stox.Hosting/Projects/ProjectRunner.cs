@@ -38,6 +38,8 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
                 $"Project '{project.Name}' is not built: '{assembly}' does not exist. Build the solution first (dotnet build Stox.Aspire.sln).");
         }
 
+        // A restart after a crash: reap what is left of the previous run first.
+        await StopAsync();
         AllocateEndpoints();
         var starts = project.GetEndpoint("http").ReplicaPorts.Select((port, index) => StartReplicaAsync(index, port, cancellationToken)).ToList();
         await Task.WhenAll(starts);

@@ -303,7 +303,7 @@ public sealed class RedisCommandTests : IClassFixture<RedisServerFixture>, IAsyn
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = _server.ConnectionString });
-        builder.AddRedisClient();
+        builder.AddRedisClient("cache");
         using var host = builder.Build();
         var redis = host.Services.GetRequiredService<IRedisConnection>();
         Assert.Equal("PONG", (await redis.ExecuteAsync("PING")).AsString());

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using RabbitMQ.Client;
+using Stox.Hosting;
+using Stox.Hosting.Testing;
+using Stox.Tests.Infrastructure;
+
+namespace Stox.Tests.Hosting;
+
+/// <summary>The whole system in run mode: resources healthy, Aspire's contracts kept, services wired.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class RunModeTests(StoxAppFixture fixture)
+{
+    private static readonly string[] Services = ["gateway", "auth", "jobs", "processing", "frontend"];
+
+    private DistributedApplication App => fixture.App;
+
+    [Fact]
+    public void Every_resource_is_running_and_healthy()
+    {
+        string[] expected = ["postgres", "authdb", "jobsdb", "cache", "messaging", "storage", .. Services];
+        var snapshots = App.ResourceNotifications.Snapshots.ToDictionary(s => s.Name);
+
+        Assert.Equal(expected.Order(), snapshots.Keys.Order());
+        Assert.All(snapshots.Values, s =>
+        {
+            Assert.Equal(KnownResourceStates.Running, s.State);
+            Assert.Equal(ResourceHealth.Healthy, s.Health);
+        });
+    }
+
+    [Theory]
+    [InlineData("gateway", new[] { "cache", "downstream-auth", "downstream-jobs", "downstream-frontend" })]
+    [InlineData("auth", new[] { "authdb", "cache" })]
+    [InlineData("jobs", new[] { "jobsdb", "cache", "messaging", "storage" })]
+    [InlineData("processing", new[] { "messaging", "storage", "cache" })]
+    [InlineData("frontend", new string[0])]
+    public async Task Each_service_reports_its_resources_healthy_on_health(string service, string[] checks)
+    {
+        using var client = App.CreateHttpClient(service);
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        var reported = body.GetProperty("checks").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("status").GetString());
+        Assert.All(checks, check => Assert.Equal("Healthy", reported.GetValueOrDefault(check)));
+    }
+
+    [Fact]
+    public async Task Alive_runs_only_the_liveness_checks()
+    {
+        using var client = App.CreateHttpClient("jobs");
+
+        var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("/alive", UriKind.Relative))).RootElement;
+
+        Assert.Equal(["self"], body.GetProperty("checks").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Every_replica_of_processing_is_healthy_on_its_own_port()
+    {
+        var snapshot = App.ResourceNotifications.Get("processing")!;
+
+        Assert.Equal(2, snapshot.Urls.Count);
+        foreach (var url in snapshot.Urls)
+        {
+            using var client = new HttpClient();
+            using var response = await client.GetAsync(new Uri(new Uri(url), "/health"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Gateway_reaches_other_services_through_service_discovery()
+    {
+        using var client = App.CreateHttpClient("gateway");
+
+        var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("/health", UriKind.Relative))).RootElement;
+
+        // These checks call http://auth/alive etc., resolved from services__auth__http__0.
+        var checks = body.GetProperty("checks");
+        Assert.Equal("auth is reachable.", checks.GetProperty("downstream-auth").GetProperty("description").GetString());
+        Assert.Equal("jobs is reachable.", checks.GetProperty("downstream-jobs").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Projects_receive_exactly_the_Aspire_environment()
+    {
+        var auth = ReadEnvironment(App.ResourceNotifications.Get("auth")!.ProcessIds[0]);
+        var jobsUrl = App.GetEndpoint("jobs").ToString().TrimEnd('/');
+        var authUrl = App.GetEndpoint("auth").ToString().TrimEnd('/');
+
+        Assert.Equal(await App.GetConnectionStringAsync("authdb"), auth["ConnectionStrings__authdb"]);
+        Assert.Equal(await App.GetConnectionStringAsync("cache"), auth["ConnectionStrings__cache"]);
+        Assert.Equal(jobsUrl, auth["services__jobs__http__0"]);
+        Assert.Equal(authUrl, auth["ASPNETCORE_URLS"]);
+        Assert.Equal("Development", auth["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal("auth", auth["OTEL_SERVICE_NAME"]);
+        Assert.StartsWith("service.instance.id=auth-", auth["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
+        Assert.Equal(fixture.Telemetry.Endpoint, auth["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", auth["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Equal("1000", auth["OTEL_BSP_SCHEDULE_DELAY"]);
+        Assert.Equal("1000", auth["OTEL_BLRP_SCHEDULE_DELAY"]);
+        Assert.Equal("1000", auth["OTEL_METRIC_EXPORT_INTERVAL"]);
+        Assert.False(auth.ContainsKey("ConnectionStrings__jobsdb"), "auth must not receive what it does not reference");
+
+        var gateway = ReadEnvironment(App.ResourceNotifications.Get("gateway")!.ProcessIds[0]);
+        var processingUrls = App.ResourceNotifications.Get("processing")!.Urls;
+        Assert.Equal(authUrl, gateway["services__auth__http__0"]);
+        Assert.Equal(App.GetEndpoint("frontend").ToString().TrimEnd('/'), gateway["services__frontend__http__0"]);
+        Assert.Equal(2, processingUrls.Count);
+    }
+
+    [Fact]
+    public async Task Connection_strings_have_Aspire_formats_and_work()
+    {
+        var jobsDb = await App.GetConnectionStringAsync("jobsdb");
+        Assert.Matches("^Host=127.0.0.1;Port=\\d+;Username=postgres;Password=[A-Za-z0-9]{22};Database=jobsdb$", jobsDb);
+        await using (var connection = new NpgsqlConnection(jobsDb))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+            Assert.Equal("jobsdb", await command.ExecuteScalarAsync());
+        }
+
+        Assert.Matches("^127.0.0.1:\\d+,password=[A-Za-z0-9]{22}$", await App.GetConnectionStringAsync("cache"));
+
+        var messaging = await App.GetConnectionStringAsync("messaging");
+        Assert.Matches("^amqp://guest:[A-Za-z0-9]{22}@127.0.0.1:\\d+$", messaging);
+        await using (var connection = await new ConnectionFactory { Uri = new Uri(messaging!) }.CreateConnectionAsync())
+        {
+            Assert.True(connection.IsOpen);
+        }
+
+        var storage = await App.GetConnectionStringAsync("storage");
+        Assert.Matches("^Endpoint=http://127.0.0.1:\\d+;AccessKey=\\w+;SecretKey=\\w+;Region=us-east-1;Bucket=images$", storage);
+        var settings = S3Extensions.ParseConnectionString(storage!, "storage", out var credentials);
+        using var s3 = S3Extensions.CreateClient(settings, credentials);
+        var key = $"tests/{Guid.NewGuid():N}.txt";
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = settings.Bucket, Key = key, ContentBody = "hello" });
+        using var read = await s3.GetObjectAsync(settings.Bucket, key);
+        Assert.Equal("hello", await new StreamReader(read.ResponseStream).ReadToEndAsync());
+        await s3.DeleteObjectAsync(settings.Bucket, key);
+    }
+
+    [Fact]
+    public async Task Telemetry_reaches_the_configured_OTLP_endpoint()
+    {
+        using (var frontend = App.CreateHttpClient("frontend"))
+        {
+            await frontend.GetStringAsync(new Uri("/", UriKind.Relative));
+        }
+
+        var timeout = TimeSpan.FromSeconds(30);
+        await fixture.Telemetry.WaitForExportAsync("traces", "frontend", timeout);
+        await fixture.Telemetry.WaitForExportAsync("traces", "GET /", timeout);
+        foreach (var service in Services)
+        {
+            await fixture.Telemetry.WaitForExportAsync("metrics", service, timeout);
+            await fixture.Telemetry.WaitForExportAsync("logs", service, timeout);
+        }
+
+        // Health probes stay out of traces.
+        Assert.False(fixture.Telemetry.HasExport("traces", "/health"));
+    }
+
+    private static Dictionary<string, string> ReadEnvironment(int pid) =>
+        File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ")
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+}

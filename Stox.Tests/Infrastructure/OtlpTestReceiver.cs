@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Stox.Tests.Infrastructure;
+
+/// <summary>
+/// A minimal OTLP/HTTP receiver: it records every export request by signal. Protobuf keeps strings as
+/// plain UTF-8, so a service name can be found in the raw body without decoding it.
+/// </summary>
+public sealed class OtlpTestReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<(string Signal, byte[] Body)> _exports = new();
+
+    private OtlpTestReceiver(WebApplication app) => _app = app;
+
+    public string Endpoint { get; private set; } = string.Empty;
+
+    public static async Task<OtlpTestReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        var receiver = new OtlpTestReceiver(app);
+        app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            receiver._exports.Enqueue((signal, body.ToArray()));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        receiver.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return receiver;
+    }
+
+    public bool HasExport(string signal, string text)
+    {
+        var needle = Encoding.UTF8.GetBytes(text);
+        return _exports.Any(e => e.Signal == signal && e.Body.AsSpan().IndexOf(needle) >= 0);
+    }
+
+    public async Task WaitForExportAsync(string signal, string text, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!HasExport(signal, text))
+        {
+            await Task.Delay(200, cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
