@@ -63,6 +63,20 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     }
 
     [Fact]
+    public async Task Errors_are_ProblemDetails()
+    {
+        using var client = App.CreateHttpClient("jobs");
+
+        using var response = await client.GetAsync(new Uri("/no-such-route", UriKind.Relative));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(404, body.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("title").GetString()));
+    }
+
+    [Fact]
     public async Task Every_replica_of_processing_is_healthy_on_its_own_port()
     {
         var snapshot = App.ResourceNotifications.Get("processing")!;
