@@ -172,12 +172,12 @@ public sealed class RunModeTests(StoxAppFixture fixture)
         }
 
         var timeout = TimeSpan.FromSeconds(30);
-        await fixture.Telemetry.WaitForExportAsync("traces", "frontend", timeout);
-        await fixture.Telemetry.WaitForExportAsync("traces", "GET /", timeout);
+        await fixture.Telemetry.WaitForExportAsync("traces", timeout, "frontend");
+        await fixture.Telemetry.WaitForExportAsync("traces", timeout, "GET /");
         foreach (var service in Services)
         {
-            await fixture.Telemetry.WaitForExportAsync("metrics", service, timeout);
-            await fixture.Telemetry.WaitForExportAsync("logs", service, timeout);
+            await fixture.Telemetry.WaitForExportAsync("metrics", timeout, service);
+            await fixture.Telemetry.WaitForExportAsync("logs", timeout, service);
         }
 
         // Health probes stay out of traces.

@@ -42,16 +42,31 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
         return receiver;
     }
 
-    public bool HasExport(string signal, string text)
+    /// <summary>True when one export of the signal contains every text (e.g. a service name and a path).</summary>
+    public bool HasExport(string signal, params string[] texts)
     {
-        var needle = Encoding.UTF8.GetBytes(text);
-        return _exports.Any(e => e.Signal == signal && e.Body.AsSpan().IndexOf(needle) >= 0);
+        var needles = texts.Select(Encoding.UTF8.GetBytes).ToList();
+        return _exports.Any(e => e.Signal == signal && needles.All(n => e.Body.AsSpan().IndexOf(n) >= 0));
     }
 
-    public async Task WaitForExportAsync(string signal, string text, TimeSpan timeout)
+    /// <summary>Waits for a span export of <paramref name="service"/> (by its service.name resource attribute) that mentions <paramref name="text"/>.</summary>
+    public async Task WaitForSpanFromServiceAsync(string service, string text, TimeSpan timeout)
+    {
+        // OTLP protobuf: KeyValue { key = "service.name", value = AnyValue { string_value = service } }.
+        var name = Encoding.UTF8.GetBytes(service);
+        byte[] serviceName = [.. "service.name"u8, 0x12, (byte)(name.Length + 2), 0x0a, (byte)name.Length, .. name];
+        var needle = Encoding.UTF8.GetBytes(text);
+        using var cts = new CancellationTokenSource(timeout);
+        while (!_exports.Any(e => e.Signal == "traces" && e.Body.AsSpan().IndexOf(serviceName) >= 0 && e.Body.AsSpan().IndexOf(needle) >= 0))
+        {
+            await Task.Delay(200, cts.Token);
+        }
+    }
+
+    public async Task WaitForExportAsync(string signal, TimeSpan timeout, params string[] texts)
     {
         using var cts = new CancellationTokenSource(timeout);
-        while (!HasExport(signal, text))
+        while (!HasExport(signal, texts))
         {
             await Task.Delay(200, cts.Token);
         }

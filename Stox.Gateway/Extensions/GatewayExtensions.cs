@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Stox.Gateway.Edge;
+using Stox.Gateway.RateLimiting;
+using Stox.Gateway.Routing;
+using Stox.ServiceDefaults.ServiceDiscovery;
+
+namespace Stox.Gateway.Extensions;
+
+internal static class GatewayExtensions
+{
+    public const string CorsPolicy = "configured-origins";
+
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GatewayOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<RedisFixedWindowLimiter>();
+        services.AddRequestTimeouts();
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins(options.AllowedOrigins)
+            .AllowAnyHeader()
+            .AllowAnyMethod()
+            .AllowCredentials()
+            .WithExposedHeaders(RequestIdMiddleware.HeaderName, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "Location")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+
+        // Only listed proxies (and loopback) may say who the client is; everyone else's X-Forwarded-For is ignored.
+        services.PostConfigure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Add(IPAddress.Loopback);
+            forwarded.KnownProxies.Add(IPAddress.IPv6Loopback);
+            foreach (var proxy in options.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
+
+        var resolver = new ServiceEndpointResolver(builder.Configuration);
+        var (routes, clusters) = ProxyConfiguration.Build(options, resolver);
+        services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        return builder;
+    }
+
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("ASPNETCORE_FORWARDEDHEADERS_ENABLED"))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<StripIdentityHeadersMiddleware>();
+        app.UseCors(CorsPolicy);
+        app.UseRouting();
+        app.UseMiddleware<RequestMetricsMiddleware>();
+        app.UseMiddleware<RateLimitingMiddleware>();
+        app.UseRequestTimeouts();
+
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(RetryOtherDestinationMiddleware.InvokeAsync);
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        // An /api path no route claims is the gateway's own 404, never the web app's.
+        app.Map("/api/{**rest}", () => TypedResults.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Not found",
+            detail: "No API endpoint matches this path.",
+            type: "https://stox.dev/problems/not-found"));
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Stox.ServiceDefaults.ServiceDiscovery;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+
+namespace Stox.Gateway.Routing;
+
+/// <summary>
+/// Turns <see cref="GatewayRoutes"/> into YARP routes and clusters. Each cluster's destinations are every
+/// replica service discovery knows (<c>services__{name}__http__{i}</c>); active and passive health checks
+/// take a failing replica out of rotation.
+/// </summary>
+public static class ProxyConfiguration
+{
+    public const string RouteMetadataKey = "Stox.Route";
+
+    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(GatewayOptions options, ServiceEndpointResolver resolver)
+    {
+        var routes = GatewayRoutes.All.Select(route => new RouteConfig
+        {
+            RouteId = route.Id,
+            ClusterId = route.Service,
+            Order = route.Order,
+            Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
+            MaxRequestBodySize = route.IsUpload ? options.MaxUploadBodyBytes : options.MaxRequestBodyBytes,
+            Timeout = route.IsUpload ? options.UploadTimeout : options.RequestTimeout,
+            Metadata = new Dictionary<string, string> { [RouteMetadataKey] = route.Id },
+        }).ToList();
+
+        var clusters = GatewayRoutes.Services.Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            LoadBalancingPolicy = "PowerOfTwoChoices",
+            Destinations = resolver.Resolve(new Uri($"http://{service}"))
+                .Select((uri, index) => (uri, index))
+                .ToDictionary(d => $"{service}-{d.index.ToString(CultureInfo.InvariantCulture)}", d => new DestinationConfig { Address = d.uri.ToString() }),
+            HealthCheck = new HealthCheckConfig
+            {
+                Active = new ActiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Interval = options.HealthCheckInterval,
+                    Timeout = TimeSpan.FromSeconds(2),
+                    Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                    Path = "/alive",
+                },
+                Passive = new PassiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                    ReactivationPeriod = options.HealthCheckInterval * 2,
+                },
+                AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+            },
+            HttpRequest = new ForwarderRequestConfig
+            {
+                ActivityTimeout = options.UploadTimeout,
+            },
+        }).ToList();
+
+        return (routes, clusters);
+    }
+}
