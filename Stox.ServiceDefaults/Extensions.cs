@@ -28,6 +28,8 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        // Each service describes its own endpoints; the gateway aggregates them into one public document.
+        builder.Services.AddOpenApi();
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
         return builder;
     }
@@ -38,9 +40,13 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (every check must pass) and <c>/alive</c> (only checks tagged "live").</summary>
+    /// <summary>
+    /// Maps <c>/health</c> (every check must pass), <c>/alive</c> (only checks tagged "live") and the service's
+    /// OpenAPI document at <c>/openapi/v1.json</c>.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapOpenApi();
         app.MapHealthChecks(HealthEndpoints.HealthPath, new() { ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks(HealthEndpoints.AlivePath, new()
         {

@@ -13,6 +13,10 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 
     internal const string ApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
 
+    // Swagger UI's page configures itself with inline script and style.
+    internal const string DocsContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.OnStarting(() =>
@@ -26,7 +30,9 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             // Services may set a stricter or page-specific policy; otherwise the gateway sets one by kind.
             if (!headers.ContainsKey("Content-Security-Policy"))
             {
-                headers.ContentSecurityPolicy = IsApi(context.Request.Path) ? ApiContentSecurityPolicy : PageContentSecurityPolicy;
+                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/api/docs", StringComparison.OrdinalIgnoreCase)
+                    ? DocsContentSecurityPolicy
+                    : IsApi(context.Request.Path) ? ApiContentSecurityPolicy : PageContentSecurityPolicy;
             }
 
             if (context.Request.IsHttps)

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Stox.Gateway.Edge;
+using Stox.Gateway.OpenApi;
 using Stox.Gateway.RateLimiting;
 using Stox.Gateway.Routing;
 using Stox.ServiceDefaults.ServiceDiscovery;
@@ -22,6 +23,9 @@ internal static class GatewayExtensions
 
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<RedisFixedWindowLimiter>();
+        services.AddSingleton<OpenApiAggregator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpClient(OpenApiAggregator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         services.AddRequestTimeouts();
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .WithOrigins(options.AllowedOrigins)
@@ -62,6 +66,12 @@ internal static class GatewayExtensions
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<StripIdentityHeadersMiddleware>();
         app.UseCors(CorsPolicy);
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "api/docs";
+            ui.DocumentTitle = "Stox API";
+            ui.SwaggerEndpoint("/api/openapi.json", "Stox API v1");
+        });
         app.UseRouting();
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseMiddleware<RateLimitingMiddleware>();
@@ -73,6 +83,8 @@ internal static class GatewayExtensions
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });
+        app.MapGet("/api/openapi.json", async (OpenApiAggregator aggregator, CancellationToken cancellationToken) =>
+            TypedResults.Text(await aggregator.GetDocumentAsync(cancellationToken), "application/json"));
         // An /api path no route claims is the gateway's own 404, never the web app's.
         app.Map("/api/{**rest}", () => TypedResults.Problem(
             statusCode: StatusCodes.Status404NotFound,

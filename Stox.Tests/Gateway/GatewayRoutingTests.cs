@@ -41,6 +41,24 @@ public sealed class GatewayRoutingTests(StoxAppFixture fixture)
         Assert.Equal("https://stox.dev/problems/not-found", body.GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task One_OpenAPI_document_and_a_browsable_UI_are_served_under_api()
+    {
+        using var gateway = fixture.App.CreateHttpClient("gateway");
+
+        var document = JsonDocument.Parse(await gateway.GetStringAsync(new Uri("/api/openapi.json", UriKind.Relative))).RootElement;
+        using var ui = await gateway.GetAsync(new Uri("/api/docs/index.html", UriKind.Relative));
+        var uiConfiguration = await gateway.GetStringAsync(new Uri("/api/docs/index.js", UriKind.Relative));
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Stox API", document.GetProperty("info").GetProperty("title").GetString());
+        Assert.DoesNotContain("Not available", document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Object, document.GetProperty("paths").ValueKind);
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Contains("swagger-ui", await ui.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/api/openapi.json", uiConfiguration, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/", "default-src 'self'")]
     [InlineData("/api/images", "default-src 'none'")]
