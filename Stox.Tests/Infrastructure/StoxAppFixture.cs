@@ -1,5 +1,4 @@
 using Stox.Hosting;
-using Stox.Hosting.Testing;
 
 namespace Stox.Tests.Infrastructure;
 
@@ -7,36 +6,26 @@ namespace Stox.Tests.Infrastructure;
 /// The whole system, started once for every test in the "system" collection: every server, every service,
 /// telemetry exported to a test OTLP receiver.
 /// </summary>
-public sealed class StoxAppFixture : IAsyncLifetime
+public sealed class StoxAppFixture : AppModelFixture
 {
-    private DistributedApplication? _app;
-
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
-
     public OtlpTestReceiver Telemetry { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Telemetry = await OtlpTestReceiver.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>(
-            configureOptions: options =>
-            {
-                options.OtlpEndpoint = Telemetry.Endpoint;
-                options.OtlpProtocol = "http/protobuf";
-            });
-        _app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await _app.StartAsync(timeout.Token);
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         await Telemetry.DisposeAsync();
+    }
+
+    protected override void ConfigureOptions(DistributedApplicationOptions options)
+    {
+        options.OtlpEndpoint = Telemetry.Endpoint;
+        options.OtlpProtocol = "http/protobuf";
     }
 }
 

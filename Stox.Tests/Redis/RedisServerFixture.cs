@@ -1,6 +1,7 @@
 using Stox.Hosting;
 using Stox.Hosting.Testing;
 using Stox.ServiceDefaults.Redis;
+using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Redis;
 
@@ -8,12 +9,8 @@ namespace Stox.Tests.Redis;
 /// The app model's "cache" resource alone, from the testing builder. <see cref="StopAsync"/> kills redis-server
 /// (no clean shutdown) and <see cref="StartAsync"/> starts it again on the same port, for restart tests.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
+public sealed class RedisServerFixture : AppModelFixture, IAsyncDisposable
 {
-    private DistributedApplication? _app;
-
-    private DistributedApplication App => _app ?? throw new InvalidOperationException("The fixture is not initialised.");
-
     public string ConnectionString { get; private set; } = string.Empty;
 
     public int Port => ((RedisResource)App.GetResource("cache")).GetEndpoint("tcp").Port;
@@ -28,14 +25,13 @@ public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
 
     public Task<RedisConnection> ConnectAsync(string? extra = null) => RedisConnection.ConnectAsync(Options(extra));
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>();
-        builder.KeepOnly("cache");
-        _app = await builder.BuildAsync();
-        await _app.StartAsync();
-        ConnectionString = await _app.GetConnectionStringAsync("cache") ?? throw new InvalidOperationException("No connection string.");
+        await base.InitializeAsync();
+        ConnectionString = await App.GetConnectionStringAsync("cache") ?? throw new InvalidOperationException("No connection string.");
     }
+
+    protected override void Configure(IDistributedApplicationTestingBuilder builder) => builder.KeepOnly("cache");
 
     public async Task StopAsync()
     {
@@ -56,14 +52,6 @@ public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
     public async Task StartAsync()
     {
         await App.StartResourceAsync("cache");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
