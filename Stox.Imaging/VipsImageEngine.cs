@@ -241,14 +241,19 @@ public sealed class VipsImageEngine : IImageEngine
     /// <summary>A smaller variant that comes out with the same size as a larger one reuses its bytes.</summary>
     private static void Deduplicate(List<EncodedVariant> list, IReadOnlyList<ImagePreset> presets)
     {
+        // The first of each (format, size) in preset order wins; later twins reuse its bytes.
+        var seen = new Dictionary<(OutputFormat, int, int), byte[]>();
         for (var i = 0; i < list.Count; i++)
         {
             var v = list[i];
-            var twin = list.FirstOrDefault(o => !ReferenceEquals(o, v) && o.Format == v.Format && o.Width == v.Width
-                && o.Height == v.Height && o.Bytes < v.Bytes);
-            if (twin is not null)
+            var key = (v.Format, v.Width, v.Height);
+            if (seen.TryGetValue(key, out var data))
             {
-                list[i] = v with { Data = twin.Data };
+                list[i] = v with { Data = data };
+            }
+            else
+            {
+                seen[key] = v.Data;
             }
         }
 
@@ -506,8 +511,21 @@ public sealed class VipsImageEngine : IImageEngine
             image.HasAlpha,
             image.GetInt("orientation") ?? 1,
             image.HasField("icc-profile-data"),
-            image.Interpretation.ToString().ToLowerInvariant());
+            Nick(image.Interpretation));
     }
+
+    private static string Nick(Interpretation interpretation) => interpretation switch
+    {
+        Interpretation.BW => "b-w",
+        Interpretation.Srgb => "srgb",
+        Interpretation.Rgb16 => "rgb16",
+        Interpretation.Grey16 => "grey16",
+        Interpretation.Cmyk => "cmyk",
+        Interpretation.Rgb => "rgb",
+        Interpretation.Lab => "lab",
+        Interpretation.ScRgb => "scrgb",
+        _ => interpretation.ToString().ToLowerInvariant(),
+    };
 
     private static ImageRejectedException Reject(ImageFormat format, VipsCallException e)
     {
