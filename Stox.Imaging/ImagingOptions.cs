@@ -24,8 +24,8 @@ public sealed class ImagingOptions
     /// <summary>Deadline of one job unless the spec sets one.</summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>What the loaders treat as fatal: <c>none</c>, <c>truncated</c>, <c>error</c> (default) or <c>warning</c>.</summary>
-    public string FailOn { get; set; } = "error";
+    /// <summary>What the loaders treat as fatal: <c>none</c>, <c>truncated</c>, <c>error</c> or <c>warning</c> (default, as Sharp).</summary>
+    public string FailOn { get; set; } = "warning";
 
     public int JpegQuality { get; set; } = 82;
 
