@@ -15,6 +15,16 @@ public sealed class ImagingOptions
     /// <summary>Encodes run in parallel within one job, up to this many at once.</summary>
     public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Encodes of images with at least <see cref="LargeEncodePixels"/> pixels take one of these process-wide
+    /// slots (default 1). A 24 MP WebP encode needs ~100 MB and a progressive JPEG ~65 MB on top of the
+    /// 72 MB decoded image, so this is what keeps concurrent jobs' peak memory bounded.
+    /// </summary>
+    public int LargeEncodeSlots { get; set; } = 1;
+
+    /// <summary>Images at least this large (pixels) are encoded under <see cref="LargeEncodeSlots"/> (default 4 MP).</summary>
+    public long LargeEncodePixels { get; set; } = 4_000_000;
+
     /// <summary>Largest accepted image in pixels, all frames counted (default 100 MP).</summary>
     public long MaxPixels { get; set; } = 100_000_000;
 

@@ -12,10 +12,12 @@ public sealed class VipsImageEngine : IImageEngine
 {
     private const int WebpMaxDimension = 16383;
     private readonly ImagingOptions _options;
+    private readonly SemaphoreSlim _largeEncodes;
 
     public VipsImageEngine(ImagingOptions? options = null)
     {
         _options = options ?? new ImagingOptions();
+        _largeEncodes = new SemaphoreSlim(Math.Max(1, _options.LargeEncodeSlots));
         VipsLibrary.EnsureInitialised(_options);
     }
 
@@ -116,8 +118,9 @@ public sealed class VipsImageEngine : IImageEngine
         }
 
         job.Token.ThrowIfCancellationRequested();
-        using var base0 = DecodeToSrgb(input, format, shrink, job);
-        using var oriented = base0.Autorot();
+        // The decoded image stays in memory for every variant: savers such as webpsave read a memory image
+        // in place but would copy anything else, so a rotated image is materialised too.
+        using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
 
         var formats = Formats(spec.Formats);
         var variants = RenderSet(oriented, presets, formats, enhance: null, job, out var smallest);
@@ -143,6 +146,25 @@ public sealed class VipsImageEngine : IImageEngine
         }
 
         return new ImageProcessingResult(info, variants, enhanced, placeholder, dominant, TimeSpan.Zero);
+    }
+
+    private static VipsImage Orient(VipsImage decoded, JobScope job)
+    {
+        if (decoded.GetInt("orientation") is not (> 1 and <= 8))
+        {
+            return decoded;
+        }
+
+        try
+        {
+            using var rotated = decoded.Autorot();
+            return job.Track(rotated.CopyMemory());
+        }
+        finally
+        {
+            job.Untrack(decoded);
+            decoded.Dispose();
+        }
     }
 
     /// <summary>Makes every preset image (each from the smallest larger one) and encodes them all.</summary>
@@ -201,13 +223,34 @@ public sealed class VipsImageEngine : IImageEngine
 
             var work = made.SelectMany(m => formats.Select(f => (m.Preset, m.Index, m.Image, Format: f))).ToArray();
             var encoded = new EncodedVariant[work.Length];
-            Parallel.For(0, work.Length,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.EncodeParallelism), CancellationToken = job.Token },
-                i =>
+            var large = new List<int>();
+            var rest = new List<int>();
+            for (var i = 0; i < work.Length; i++)
+            {
+                ((long)work[i].Image.Width * work[i].Image.Height >= _options.LargeEncodePixels ? large : rest).Add(i);
+            }
+
+            // Large encodes go one after another under a process-wide slot (memory); the rest run in parallel beside them.
+            var largeTask = large.Count == 0 ? Task.CompletedTask : Task.Run(() =>
+            {
+                foreach (var i in large)
                 {
-                    var w = work[i];
-                    encoded[i] = Encode(w.Image, w.Preset, w.Format, w.Preset.Fit == PresetFit.Original ? job : null);
-                });
+                    _largeEncodes.Wait(job.Token);
+                    try
+                    {
+                        encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job);
+                    }
+                    finally
+                    {
+                        _largeEncodes.Release();
+                    }
+                }
+            }, job.Token);
+            var parallelism = Math.Max(1, _options.EncodeParallelism - (large.Count > 0 ? 1 : 0));
+            Parallel.ForEach(rest,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
+                i => encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job));
+            largeTask.GetAwaiter().GetResult();
 
             var list = encoded
                 .Select((e, i) => (Variant: e, Order: work[i].Index))
@@ -276,7 +319,7 @@ public sealed class VipsImageEngine : IImageEngine
             ("no_rotate", true),
             ("crop", preset.Fit == PresetFit.Cover ? "attention" : null));
 
-    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope? job)
+    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope job)
     {
         VipsImage? owned = null;
         try
@@ -317,7 +360,7 @@ public sealed class VipsImageEngine : IImageEngine
                         break;
                 }
 
-                job?.Token.ThrowIfCancellationRequested();
+                job.Token.ThrowIfCancellationRequested();
                 try
                 {
                     op.Build();

@@ -1,0 +1,403 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Stox.Imaging;
+using Stox.Imaging.Native;
+
+namespace Stox.Benchmarks.Imaging;
+
+/// <summary>
+/// Stopwatch harness: our engine, Sharp (the earlier system's way and its best), and decode-only floors,
+/// over the same photos at the same concurrency. Each scenario runs in its own child process (this
+/// program re-run with <c>--scenario</c>, or node for Sharp) so its peak RSS is its own.
+/// </summary>
+internal static class ImagingBenchmark
+{
+    private const string DefaultCorpus = "/usr/share/backgrounds";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var o = BenchOptions.Parse(args);
+        if (o.Scenario is not null)
+        {
+            return await RunScenarioAsync(o);
+        }
+
+        var files = Corpus(o.CorpusDir);
+        if (files.Count == 0)
+        {
+            Console.Error.WriteLine($"no JPEG photos under {o.CorpusDir}: apt-get install lomiri-wallpapers-20.04 ukui-wallpapers");
+            return 2;
+        }
+
+        var megapixels = files.Select(f => Probe(f)).ToList();
+        Console.WriteLine($"# Stox imaging benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  {Environment.ProcessorCount} cores  .NET {Environment.Version}");
+        Console.WriteLine($"# corpus: {files.Count} JPEG photos from {o.CorpusDir}, {megapixels.Min():0.#}-{megapixels.Max():0.#} MP (mean {megapixels.Average():0.#}); {o.Passes} timed pass(es) after 1 warm-up");
+        Console.WriteLine("# set: thumbnail 150 cover, small 480, medium 1024, large 1920, original; JPEG q82 progressive + WebP q80");
+        Console.WriteLine();
+
+        var rows = new List<Row>();
+        foreach (var concurrency in o.Concurrency)
+        {
+            foreach (var lib in o.Libraries)
+            {
+                rows.Add(await ChildAsync(o, "ours", concurrency, lib, o.Malloc));
+                if (o.CompareMalloc)
+                {
+                    foreach (var other in MallocProfiles.Keys.Where(k => k != o.Malloc))
+                    {
+                        rows.Add(await ChildAsync(o, "ours", concurrency, lib, other));
+                    }
+                }
+            }
+
+            if (!o.SkipSharp)
+            {
+                rows.Add(await SharpAsync(o, "legacy", concurrency));
+                rows.Add(await SharpAsync(o, "best", concurrency));
+                rows.Add(await SharpAsync(o, "decode", concurrency));
+            }
+
+            rows.Add(await ChildAsync(o, "decode", concurrency, o.Libraries[0], o.Malloc));
+        }
+
+        Print(rows);
+
+        if (o.Check24Mp)
+        {
+            // The memory target is stated for 24 MP inputs at concurrency 2: camera-like 6000x4000 baseline
+            // 4:2:0 JPEGs made from the corpus (the wallpapers include 4:4:4 progressive files, whose
+            // decoding alone needs the whole coefficient array in libjpeg).
+            var dir = Make24MpCorpus(files);
+            Console.WriteLine();
+            Console.WriteLine($"# 24 MP check: {Directory.GetFiles(dir).Length} camera-like 6000x4000 baseline 4:2:0 JPEGs in {dir}, concurrency 2");
+            var o24 = o.WithCorpus(dir);
+            var rows24 = new List<Row> { await ChildAsync(o24, "ours", 2, o.Libraries[0], o.Malloc) };
+            if (!o.SkipSharp)
+            {
+                rows24.Add(await SharpAsync(o24, "legacy", 2));
+                rows24.Add(await SharpAsync(o24, "best", 2));
+            }
+
+            rows24.Add(await ChildAsync(o24, "decode", 2, o.Libraries[0], o.Malloc));
+            Print(rows24);
+        }
+
+        return 0;
+    }
+
+    private static string Make24MpCorpus(List<string> sources)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "stox-imaging-24mp");
+        Directory.CreateDirectory(dir);
+        foreach (var source in sources.Take(3))
+        {
+            var target = Path.Combine(dir, Path.GetFileNameWithoutExtension(source) + "-24mp.jpg");
+            if (File.Exists(target))
+            {
+                continue;
+            }
+
+            using var load = VipsOperation.Create("jpegload_buffer");
+            load.Set("buffer", (ReadOnlyMemory<byte>)File.ReadAllBytes(source));
+            load.Build();
+            using var image = load.GetImage("out");
+            using var sized = image.Resize(6000.0 / image.Width, 4000.0 / image.Height);
+            File.WriteAllBytes(target, sized.Save("jpegsave_buffer", ("Q", 90), ("subsample_mode", "on")));
+        }
+
+        return dir;
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| scenario | conc | images/s | p50 ms | p95 ms | peak RSS MB | ours/this |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            var ours = rows.FirstOrDefault(x => x.Concurrency == r.Concurrency && x.Name.StartsWith("ours", StringComparison.Ordinal));
+            var ratio = ours is null || r.ImagesPerSecond <= 0 ? "" : (ours.ImagesPerSecond / r.ImagesPerSecond).ToString("0.00x", CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {r.Concurrency} | {r.ImagesPerSecond:0.00} | {r.P50:0} | {r.P95:0} | {r.PeakRssMb:0} | {ratio} |"));
+        }
+    }
+
+    private static List<string> Corpus(string dir) =>
+        [.. Directory.EnumerateFiles(dir).Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
+
+    private static double Probe(string file)
+    {
+        var info = Engine.Value.Probe(File.ReadAllBytes(file));
+        return info.Width * (double)info.Height / 1e6;
+    }
+
+    private static readonly Lazy<VipsImageEngine> Engine = new(() => new VipsImageEngine());
+
+    /// <summary>glibc malloc settings compared by --compare-malloc (environment read at process start).</summary>
+    private static readonly Dictionary<string, Dictionary<string, string>> MallocProfiles = new()
+    {
+        ["glibc-default"] = [],
+        ["arena2"] = new() { ["MALLOC_ARENA_MAX"] = "2" },
+        ["arena2+mmap1m"] = new() { ["MALLOC_ARENA_MAX"] = "2", ["MALLOC_MMAP_THRESHOLD_"] = "1048576" },
+    };
+
+    private static void ApplyMalloc(ProcessStartInfo psi, string profile)
+    {
+        psi.Environment.Remove("MALLOC_ARENA_MAX");
+        psi.Environment.Remove("MALLOC_MMAP_THRESHOLD_");
+        foreach (var (k, v) in MallocProfiles[profile])
+        {
+            psi.Environment[k] = v;
+        }
+    }
+
+    private static async Task<Row> ChildAsync(BenchOptions o, string scenario, int concurrency, string lib, string malloc)
+    {
+        var self = Environment.ProcessPath ?? "dotnet";
+        var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            psi.ArgumentList.Add(typeof(ImagingBenchmark).Assembly.Location);
+        }
+
+        foreach (var a in new[] { "imaging", "--scenario", scenario, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
+            "--passes", o.Passes.ToString(CultureInfo.InvariantCulture), "--corpus", o.CorpusDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["STOX_LIBVIPS_PATH"] = lib;
+        ApplyMalloc(psi, malloc);
+
+        var name = scenario == "ours" ? "ours" : "decode-only (ours)";
+        name += lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
+        name += $" [{malloc}]";
+        return await RunChildAsync(psi, name, concurrency);
+    }
+
+    private static async Task<Row> SharpAsync(BenchOptions o, string mode, int concurrency)
+    {
+        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(o.SharpDir, "bench.mjs"));
+        foreach (var a in new[] { "--mode", mode, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
+            "--passes", o.Passes.ToString(CultureInfo.InvariantCulture), "--corpus", o.CorpusDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        ApplyMalloc(psi, o.Malloc);
+
+        var name = mode switch
+        {
+            "legacy" => "sharp: earlier system (pipeline per size+format)",
+            "best" => "sharp: best (clone per size, in parallel)",
+            _ => "decode-only (sharp)",
+        } + $" [vips 8.18] [{o.Malloc}]";
+        return await RunChildAsync(psi, name, concurrency);
+    }
+
+    private static async Task<Row> RunChildAsync(ProcessStartInfo psi, string name, int concurrency)
+    {
+        Console.Error.WriteLine($"running {name} at concurrency {concurrency} ...");
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + psi.FileName);
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (p.ExitCode != 0 || line is null)
+        {
+            Console.Error.WriteLine($"{name} failed (exit {p.ExitCode}): {output}");
+            return new Row(name + " (FAILED)", concurrency, 0, 0, 0, 0);
+        }
+
+        var r = JsonSerializer.Deserialize<ChildResult>(line, Json)!;
+        var row = new Row(name, concurrency, r.ImagesPerSecond, r.P50, r.P95, r.PeakRssMb);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {row.ImagesPerSecond:0.00} images/s, p50 {row.P50:0} ms, p95 {row.P95:0} ms, peak RSS {row.PeakRssMb:0} MB"));
+        return row;
+    }
+
+    /// <summary>Child side: one scenario in this process, printing one JSON line.</summary>
+    private static async Task<int> RunScenarioAsync(BenchOptions o)
+    {
+        var files = Corpus(o.CorpusDir);
+        if (o.Scenario == "memory-trace")
+        {
+            Console.WriteLine($"start: {Rss()}");
+            var e = new VipsImageEngine();
+            Console.WriteLine($"engine: {Rss()}");
+            var inputs = files.Select(File.ReadAllBytes).ToList();
+            foreach (var input in inputs)
+            {
+                DecodeOnly(input);
+            }
+
+            Console.WriteLine($"decoded all once: {Rss()} peak {PeakRssMb():0}");
+            await e.ProcessAsync(inputs[4], ImageJobSpec.Default);
+            Console.WriteLine($"one job: {Rss()} peak {PeakRssMb():0} native {NativeMemoryStats.Current}");
+            return 0;
+        }
+
+        var engine = new VipsImageEngine(new ImagingOptions { EncodeParallelism = Environment.ProcessorCount });
+        // Each job reads its file, as the processing service reads each original from storage.
+        Func<string, Task> job = o.Scenario switch
+        {
+            "ours" => async file => await engine.ProcessAsync(await File.ReadAllBytesAsync(file), ImageJobSpec.Default),
+            "decode" => async file => DecodeOnly(await File.ReadAllBytesAsync(file)),
+            _ => throw new ArgumentException("unknown scenario " + o.Scenario),
+        };
+
+        // Warm-up pass; the peak RSS covers the whole child run, as node's maxRSS does for Sharp.
+        await RunPassesAsync(files, 1, o.Concurrency[0], job);
+        var (elapsed, latencies) = await RunPassesAsync(files, o.Passes, o.Concurrency[0], job);
+        latencies.Sort();
+        var result = new ChildResult(
+            latencies.Count / elapsed.TotalSeconds,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.95),
+            PeakRssMb());
+        Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        return 0;
+    }
+
+    private static void DecodeOnly(byte[] input)
+    {
+        using var op = VipsOperation.Create("jpegload_buffer");
+        op.Set("buffer", (ReadOnlyMemory<byte>)input).Set("access", "sequential");
+        op.Build();
+        using var image = op.GetImage("out");
+        using var memory = image.CopyMemory();
+    }
+
+    private static async Task<(TimeSpan Elapsed, List<double> Latencies)> RunPassesAsync(
+        List<string> inputs, int passes, int concurrency, Func<string, Task> job)
+    {
+        var queue = new Queue<string>(Enumerable.Range(0, passes).SelectMany(_ => inputs));
+        var latencies = new List<double>();
+        var gate = new Lock();
+        var total = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                string next;
+                lock (gate)
+                {
+                    if (!queue.TryDequeue(out next!))
+                    {
+                        return;
+                    }
+                }
+
+                var watch = Stopwatch.StartNew();
+                await job(next);
+                lock (gate)
+                {
+                    latencies.Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+        }));
+        await Task.WhenAll(workers);
+        return (total.Elapsed, latencies);
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string Rss() =>
+        File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+
+    private static double PeakRssMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                return kb / 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    private sealed record Row(string Name, int Concurrency, double ImagesPerSecond, double P50, double P95, double PeakRssMb);
+
+    private sealed record ChildResult(double ImagesPerSecond, double P50, double P95, double PeakRssMb);
+
+    private sealed class BenchOptions
+    {
+        public string CorpusDir { get; private set; } = DefaultCorpus;
+
+        public int Passes { get; private set; } = 2;
+
+        public List<int> Concurrency { get; private set; } = [1, 2];
+
+        public List<string> Libraries { get; } = [];
+
+        public string Malloc { get; private set; } = "arena2+mmap1m";
+
+        public bool CompareMalloc { get; private set; }
+
+        public bool SkipSharp { get; private set; }
+
+        public bool Check24Mp { get; private set; } = true;
+
+        public BenchOptions WithCorpus(string dir)
+        {
+            var copy = (BenchOptions)MemberwiseClone();
+            copy.CorpusDir = dir;
+            return copy;
+        }
+
+        public string SharpDir { get; private set; } = FindSharpDir();
+
+        public string? Scenario { get; private set; }
+
+        /// <summary>The sharp folder of the source tree (its node_modules come from `npm ci` there).</summary>
+        private static string FindSharpDir()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "Stox.Benchmarks", "Imaging", "sharp");
+                if (File.Exists(Path.Combine(candidate, "package.json")))
+                {
+                    return candidate;
+                }
+            }
+
+            return Path.Combine(Environment.CurrentDirectory, "Stox.Benchmarks", "Imaging", "sharp");
+        }
+
+        public static BenchOptions Parse(string[] args)
+        {
+            var o = new BenchOptions();
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--corpus": o.CorpusDir = Next(); break;
+                    case "--passes": o.Passes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--concurrency": o.Concurrency = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
+                    case "--lib": o.Libraries.Add(Next()); break;
+                    case "--malloc": o.Malloc = Next(); break;
+                    case "--compare-malloc": o.CompareMalloc = true; break;
+                    case "--skip-sharp": o.SkipSharp = true; break;
+                    case "--skip-24mp": o.Check24Mp = false; break;
+                    case "--sharp-dir": o.SharpDir = Next(); break;
+                    case "--scenario": o.Scenario = Next(); break;
+                    default: throw new ArgumentException("unknown option " + args[i]);
+                }
+            }
+
+            if (o.Libraries.Count == 0)
+            {
+                o.Libraries.Add(Environment.GetEnvironmentVariable("STOX_LIBVIPS_PATH") ?? "libvips.so.42");
+            }
+
+            return o;
+        }
+    }
+}
