@@ -33,35 +33,35 @@ internal static class ImagingBenchmark
 
         var megapixels = files.Select(f => Probe(f)).ToList();
         Console.WriteLine($"# Stox imaging benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  {Environment.ProcessorCount} cores  .NET {Environment.Version}");
-        Console.WriteLine($"# corpus: {files.Count} JPEG photos from {o.CorpusDir}, {megapixels.Min():0.#}-{megapixels.Max():0.#} MP (mean {megapixels.Average():0.#}); {o.Passes} timed pass(es) after 1 warm-up");
+        Console.WriteLine($"# corpus: {files.Count} JPEG photos from {o.CorpusDir}, {megapixels.Min():0.#}-{megapixels.Max():0.#} MP (mean {megapixels.Average():0.#}); {o.Rounds} rounds, each scenario one pass a round in a fresh process (round-robin), after a 1-image warm-up");
         Console.WriteLine("# set: thumbnail 150 cover, small 480, medium 1024, large 1920, original; JPEG q82 progressive + WebP q80");
         Console.WriteLine();
 
-        var rows = new List<Row>();
+        // Scenarios run round-robin, one pass each per round, each in a fresh child process, so load from
+        // anything else on the machine falls on all of them alike. Throughput is the median over rounds.
+        var scenarios = new List<Scenario>();
         foreach (var concurrency in o.Concurrency)
         {
             foreach (var lib in o.Libraries)
             {
-                rows.Add(await ChildAsync(o, "ours", concurrency, lib, o.Malloc));
+                scenarios.Add(Ours(o, "ours", concurrency, lib, o.Malloc));
                 if (o.CompareMalloc)
                 {
-                    foreach (var other in MallocProfiles.Keys.Where(k => k != o.Malloc))
-                    {
-                        rows.Add(await ChildAsync(o, "ours", concurrency, lib, other));
-                    }
+                    scenarios.AddRange(MallocProfiles.Keys.Where(k => k != o.Malloc).Select(m => Ours(o, "ours", concurrency, lib, m)));
                 }
             }
 
             if (!o.SkipSharp)
             {
-                rows.Add(await SharpAsync(o, "legacy", concurrency));
-                rows.Add(await SharpAsync(o, "best", concurrency));
-                rows.Add(await SharpAsync(o, "decode", concurrency));
+                scenarios.Add(Sharp(o, "legacy", concurrency));
+                scenarios.Add(Sharp(o, "best", concurrency));
+                scenarios.Add(Sharp(o, "decode", concurrency));
             }
 
-            rows.Add(await ChildAsync(o, "decode", concurrency, o.Libraries[0], o.Malloc));
+            scenarios.Add(Ours(o, "decode", concurrency, o.Libraries[0], o.Malloc));
         }
 
+        var rows = await RunRoundsAsync(scenarios, o.Rounds);
         Print(rows);
 
         if (o.Check24Mp)
@@ -73,15 +73,15 @@ internal static class ImagingBenchmark
             Console.WriteLine();
             Console.WriteLine($"# 24 MP check: {Directory.GetFiles(dir).Length} camera-like 6000x4000 baseline 4:2:0 JPEGs in {dir}, concurrency 2");
             var o24 = o.WithCorpus(dir);
-            var rows24 = new List<Row> { await ChildAsync(o24, "ours", 2, o.Libraries[0], o.Malloc) };
+            var scenarios24 = o.Libraries.Select(lib => Ours(o24, "ours", 2, lib, o.Malloc)).ToList();
             if (!o.SkipSharp)
             {
-                rows24.Add(await SharpAsync(o24, "legacy", 2));
-                rows24.Add(await SharpAsync(o24, "best", 2));
+                scenarios24.Add(Sharp(o24, "legacy", 2));
+                scenarios24.Add(Sharp(o24, "best", 2));
             }
 
-            rows24.Add(await ChildAsync(o24, "decode", 2, o.Libraries[0], o.Malloc));
-            Print(rows24);
+            scenarios24.Add(Ours(o24, "decode", 2, o.Libraries[0], o.Malloc));
+            Print(await RunRoundsAsync(scenarios24, o.Rounds));
         }
 
         return 0;
@@ -153,7 +153,9 @@ internal static class ImagingBenchmark
         }
     }
 
-    private static async Task<Row> ChildAsync(BenchOptions o, string scenario, int concurrency, string lib, string malloc)
+    private sealed record Scenario(string Name, int Concurrency, ProcessStartInfo Start);
+
+    private static Scenario Ours(BenchOptions o, string scenario, int concurrency, string lib, string malloc)
     {
         var self = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -163,59 +165,90 @@ internal static class ImagingBenchmark
         }
 
         foreach (var a in new[] { "imaging", "--scenario", scenario, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
-            "--passes", o.Passes.ToString(CultureInfo.InvariantCulture), "--corpus", o.CorpusDir })
+            "--passes", "1", "--corpus", o.CorpusDir })
         {
             psi.ArgumentList.Add(a);
         }
 
         psi.Environment["STOX_LIBVIPS_PATH"] = lib;
         ApplyMalloc(psi, malloc);
-
         var name = scenario == "ours" ? "ours" : "decode-only (ours)";
         name += lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
         name += $" [{malloc}]";
-        return await RunChildAsync(psi, name, concurrency);
+        return new Scenario(name, concurrency, psi);
     }
 
-    private static async Task<Row> SharpAsync(BenchOptions o, string mode, int concurrency)
+    private static Scenario Sharp(BenchOptions o, string mode, int concurrency)
     {
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(o.SharpDir, "bench.mjs"));
         foreach (var a in new[] { "--mode", mode, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
-            "--passes", o.Passes.ToString(CultureInfo.InvariantCulture), "--corpus", o.CorpusDir })
+            "--passes", "1", "--corpus", o.CorpusDir })
         {
             psi.ArgumentList.Add(a);
         }
 
         ApplyMalloc(psi, o.Malloc);
-
         var name = mode switch
         {
             "legacy" => "sharp: earlier system (pipeline per size+format)",
             "best" => "sharp: best (clone per size, in parallel)",
             _ => "decode-only (sharp)",
         } + $" [vips 8.18] [{o.Malloc}]";
-        return await RunChildAsync(psi, name, concurrency);
+        return new Scenario(name, concurrency, psi);
     }
 
-    private static async Task<Row> RunChildAsync(ProcessStartInfo psi, string name, int concurrency)
+    private static async Task<List<Row>> RunRoundsAsync(List<Scenario> scenarios, int rounds)
     {
-        Console.Error.WriteLine($"running {name} at concurrency {concurrency} ...");
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + psi.FileName);
+        var throughput = scenarios.ToDictionary(s => s, _ => new List<double>());
+        var latencies = scenarios.ToDictionary(s => s, _ => new List<double>());
+        var peak = scenarios.ToDictionary(s => s, _ => 0.0);
+        var failed = new HashSet<Scenario>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Rotate the order each round so no scenario always follows the same one.
+            var order = scenarios.Skip(round % scenarios.Count).Concat(scenarios.Take(round % scenarios.Count));
+            foreach (var s in order)
+            {
+                var r = await RunChildAsync(s, round);
+                if (r is null)
+                {
+                    failed.Add(s);
+                    continue;
+                }
+
+                throughput[s].Add(r.ImagesPerSecond);
+                latencies[s].AddRange(r.Latencies);
+                peak[s] = Math.Max(peak[s], r.PeakRssMb);
+            }
+        }
+
+        return [.. scenarios.Select(s =>
+        {
+            var l = latencies[s].Order().ToList();
+            var t = throughput[s].Order().ToList();
+            return new Row(s.Name + (failed.Contains(s) ? " (FAILED)" : ""), s.Concurrency,
+                t.Count == 0 ? 0 : t[t.Count / 2], Percentile(l, 0.50), Percentile(l, 0.95), peak[s]);
+        })];
+    }
+
+    private static async Task<ChildResult?> RunChildAsync(Scenario s, int round)
+    {
+        Console.Error.Write($"round {round + 1}: {s.Name} at concurrency {s.Concurrency} ... ");
+        using var p = Process.Start(s.Start) ?? throw new InvalidOperationException("could not start " + s.Start.FileName);
         var output = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
         if (p.ExitCode != 0 || line is null)
         {
-            Console.Error.WriteLine($"{name} failed (exit {p.ExitCode}): {output}");
-            return new Row(name + " (FAILED)", concurrency, 0, 0, 0, 0);
+            Console.Error.WriteLine($"failed (exit {p.ExitCode}): {output}");
+            return null;
         }
 
         var r = JsonSerializer.Deserialize<ChildResult>(line, Json)!;
-        var row = new Row(name, concurrency, r.ImagesPerSecond, r.P50, r.P95, r.PeakRssMb);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {row.ImagesPerSecond:0.00} images/s, p50 {row.P50:0} ms, p95 {row.P95:0} ms, peak RSS {row.PeakRssMb:0} MB"));
-        return row;
+            $"{r.ImagesPerSecond:0.00} images/s, peak RSS {r.PeakRssMb:0} MB"));
+        return r;
     }
 
     /// <summary>Child side: one scenario in this process, printing one JSON line.</summary>
@@ -248,15 +281,10 @@ internal static class ImagingBenchmark
             _ => throw new ArgumentException("unknown scenario " + o.Scenario),
         };
 
-        // Warm-up pass; the peak RSS covers the whole child run, as node's maxRSS does for Sharp.
-        await RunPassesAsync(files, 1, o.Concurrency[0], job);
+        // Warm-up on one image; the peak RSS covers the whole child run, as node's maxRSS does for Sharp.
+        await job(files[0]);
         var (elapsed, latencies) = await RunPassesAsync(files, o.Passes, o.Concurrency[0], job);
-        latencies.Sort();
-        var result = new ChildResult(
-            latencies.Count / elapsed.TotalSeconds,
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.95),
-            PeakRssMb());
+        var result = new ChildResult(latencies.Count / elapsed.TotalSeconds, latencies, PeakRssMb());
         Console.WriteLine(JsonSerializer.Serialize(result, Json));
         return 0;
     }
@@ -324,13 +352,15 @@ internal static class ImagingBenchmark
 
     private sealed record Row(string Name, int Concurrency, double ImagesPerSecond, double P50, double P95, double PeakRssMb);
 
-    private sealed record ChildResult(double ImagesPerSecond, double P50, double P95, double PeakRssMb);
+    private sealed record ChildResult(double ImagesPerSecond, List<double> Latencies, double PeakRssMb);
 
     private sealed class BenchOptions
     {
         public string CorpusDir { get; private set; } = DefaultCorpus;
 
-        public int Passes { get; private set; } = 2;
+        public int Passes { get; private set; } = 1;
+
+        public int Rounds { get; private set; } = 3;
 
         public List<int> Concurrency { get; private set; } = [1, 2];
 
@@ -380,6 +410,7 @@ internal static class ImagingBenchmark
                 {
                     case "--corpus": o.CorpusDir = Next(); break;
                     case "--passes": o.Passes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--rounds": o.Rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--concurrency": o.Concurrency = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
                     case "--lib": o.Libraries.Add(Next()); break;
                     case "--malloc": o.Malloc = Next(); break;
@@ -394,7 +425,14 @@ internal static class ImagingBenchmark
 
             if (o.Libraries.Count == 0)
             {
+                // Debian's 8.14, and the 8.18 inside Sharp's npm package when `npm ci` has run.
                 o.Libraries.Add(Environment.GetEnvironmentVariable("STOX_LIBVIPS_PATH") ?? "libvips.so.42");
+                var npm = Path.Combine(o.SharpDir, "node_modules", "@img", "sharp-libvips-linux-x64", "lib");
+                var newer = Directory.Exists(npm) ? Directory.GetFiles(npm, "libvips-cpp.so.8.*").FirstOrDefault() : null;
+                if (newer is not null && !o.Libraries.Contains(newer))
+                {
+                    o.Libraries.Add(newer);
+                }
             }
 
             return o;
