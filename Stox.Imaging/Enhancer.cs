@@ -38,11 +38,15 @@ internal static class Enhancer
             var l = Keep(lab.ExtractBand(0));
             var ab = Keep(lab.ExtractBand(1, 2));
 
-            // Auto-levels: stretch [lo, hi] towards [0, 100], blended by strength.
-            var k = Math.Min(MaxLevelsGain, 100.0 / Math.Max(1.0, hi - lo));
+            // Auto-levels: stretch [lo, hi] towards [0, 100] around its middle, blended by strength. When the
+            // gain is capped, the middle moves only part of the way to 50, so brightness stays near the original.
+            var full = 100.0 / Math.Max(1.0, hi - lo);
+            var k = Math.Min(MaxLevelsGain, full);
+            var middle = (lo + hi) / 2;
+            var target = middle + ((50 - middle) * (k - 1) / Math.Max(1e-6, full - 1));
             var t = Math.Min(1.0, s * 1.4);
             var gain = 1 - t + (t * k);
-            var offset = -t * lo * k;
+            var offset = t * (target - (middle * k));
             var levelled = Keep(l.Linear([gain], [offset]));
 
             // Gentle local contrast: CLAHE on an 8-bit L, mixed in at up to 35 %.

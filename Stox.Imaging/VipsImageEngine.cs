@@ -73,14 +73,32 @@ public sealed class VipsImageEngine : IImageEngine
             var result = Run(input, spec, job);
             return result with { Elapsed = Stopwatch.GetElapsedTime(started) };
         }
-        catch (Exception e) when (deadline.IsCancellationRequested && e is not ImageRejectedException)
+        catch (Exception e)
         {
-            if (callerToken.IsCancellationRequested)
+            throw Translate(e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e);
+        }
+
+        // Callers see only the documented exception types.
+        Exception Translate(Exception e)
+        {
+            if (e is ImageRejectedException)
             {
-                throw new OperationCanceledException("The image job was cancelled.", e, callerToken);
+                return e;
             }
 
-            throw new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", e);
+            if (deadline.IsCancellationRequested)
+            {
+                return callerToken.IsCancellationRequested
+                    ? new OperationCanceledException("The image job was cancelled.", e, callerToken)
+                    : new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", e);
+            }
+
+            return e switch
+            {
+                ImageProcessingException or ArgumentException => e,
+                VipsCallException v => new ImageProcessingException($"Image processing failed in {v.Operation}: {v.VipsMessage}", v),
+                _ => new ImageProcessingException("Image processing failed: " + e.Message, e),
+            };
         }
     }
 
@@ -260,10 +278,12 @@ public sealed class VipsImageEngine : IImageEngine
                 .ToList();
             Deduplicate(list, presets);
 
+            // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
             var smallestMade = full;
             foreach (var m in made)
             {
-                if ((long)m.Image.Width * m.Image.Height < (long)smallestMade.Width * smallestMade.Height)
+                if (m.Preset.Fit != PresetFit.Cover
+                    && (long)m.Image.Width * m.Image.Height < (long)smallestMade.Width * smallestMade.Height)
                 {
                     smallestMade = m.Image;
                 }
