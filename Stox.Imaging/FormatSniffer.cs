@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace Stox.Imaging;
@@ -7,6 +8,26 @@ public static class FormatSniffer
 {
     /// <summary>The accepted format, or null with a short name of what the bytes look like ("PDF", "SVG", "unknown").</summary>
     public static ImageFormat? Sniff(ReadOnlySpan<byte> data, out string detected) => Detect(data, out detected);
+
+    /// <summary>True when the file ends before its format's end marker (an interrupted upload).</summary>
+    public static bool LooksTruncated(ImageFormat format, ReadOnlySpan<byte> d)
+    {
+        switch (format)
+        {
+            case ImageFormat.Jpeg:
+                // EOI (FF D9), allowing for trailing padding some encoders leave.
+                var tail = d[Math.Max(0, d.Length - 64)..];
+                return tail.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) < 0;
+            case ImageFormat.Png:
+                return d.Length < 12 || d[^12..].IndexOf("IEND"u8) < 0;
+            case ImageFormat.Gif:
+                return d.Length == 0 || d[^1] != 0x3B;
+            case ImageFormat.WebP:
+                return d.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(d[4..]) + 8L > d.Length;
+            default:
+                return false;
+        }
+    }
 
     private static ImageFormat? Detect(ReadOnlySpan<byte> d, out string name)
     {

@@ -49,6 +49,9 @@ public sealed class ImagingOptions
     /// <summary>AV1 encoder effort 0-9 (Sharp's default is 4).</summary>
     public int AvifEffort { get; set; } = 4;
 
+    /// <summary>Receives libvips' warnings (per-tile decode errors and the like); null drops them. Process-wide, first engine wins.</summary>
+    public Action<string>? LogWarning { get; set; }
+
     /// <summary>The presets a job gets unless its spec names others.</summary>
     public IList<ImagePreset> Presets { get; init; } = [.. ImagePreset.Defaults];
 }

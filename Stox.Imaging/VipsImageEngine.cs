@@ -484,7 +484,7 @@ public sealed class VipsImageEngine : IImageEngine
         }
         catch (VipsCallException e)
         {
-            throw Reject(format, e);
+            throw Reject(format, e, input.Span);
         }
     }
 
@@ -508,7 +508,7 @@ public sealed class VipsImageEngine : IImageEngine
         catch (VipsCallException e)
         {
             job.Token.ThrowIfCancellationRequested();
-            throw Reject(format, e);
+            throw Reject(format, e, input.Span);
         }
         finally
         {
@@ -590,10 +590,13 @@ public sealed class VipsImageEngine : IImageEngine
         _ => interpretation.ToString().ToLowerInvariant(),
     };
 
-    private static ImageRejectedException Reject(ImageFormat format, VipsCallException e)
+    private static ImageRejectedException Reject(ImageFormat format, VipsCallException e, ReadOnlySpan<byte> input)
     {
+        // libvips' error buffer is process-wide, so under concurrency a message may be missing or another
+        // job's: the file's own structure decides first.
         var message = e.VipsMessage;
-        var truncated = message.Contains("premature end", StringComparison.OrdinalIgnoreCase)
+        var truncated = FormatSniffer.LooksTruncated(format, input)
+            || message.Contains("premature end", StringComparison.OrdinalIgnoreCase)
             || message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
             || message.Contains("end of file", StringComparison.OrdinalIgnoreCase)
             || message.Contains("not enough data", StringComparison.OrdinalIgnoreCase);

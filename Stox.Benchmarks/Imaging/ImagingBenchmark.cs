@@ -255,6 +255,40 @@ internal static class ImagingBenchmark
     private static async Task<int> RunScenarioAsync(BenchOptions o)
     {
         var files = Corpus(o.CorpusDir);
+        if (o.Scenario == "micro")
+        {
+            // Per-job overhead on a small image, for each part of the default job.
+            var e = new VipsImageEngine();
+            using var load = VipsOperation.Create("jpegload_buffer");
+            load.Set("buffer", (ReadOnlyMemory<byte>)File.ReadAllBytes(files[0])).Set("shrink", 8);
+            load.Build();
+            using var img = load.GetImage("out");
+            using var small = img.Resize(160.0 / img.Width);
+            var bytes = small.Save("jpegsave_buffer");
+            var specs = new (string, ImageJobSpec)[]
+            {
+                ("default", ImageJobSpec.Default),
+                ("no placeholder", ImageJobSpec.Default with { Placeholder = false }),
+                ("original jpeg only", new ImageJobSpec { Presets = [ImagePreset.Original], Formats = OutputFormats.Jpeg, Placeholder = false }),
+                ("thumbnail jpeg only", new ImageJobSpec { Presets = [ImagePreset.Thumbnail], Formats = OutputFormats.Jpeg, Placeholder = false }),
+                ("small webp only", new ImageJobSpec { Presets = [ImagePreset.Small], Formats = OutputFormats.WebP, Placeholder = false }),
+                ("enhance", ImageJobSpec.Default with { Enhance = true }),
+            };
+            foreach (var (name, spec) in specs)
+            {
+                await e.ProcessAsync(bytes, spec);
+                var sw = Stopwatch.StartNew();
+                for (var i = 0; i < 50; i++)
+                {
+                    await e.ProcessAsync(bytes, spec);
+                }
+
+                Console.WriteLine($"{name}: {sw.Elapsed.TotalMilliseconds / 50:0.0} ms/job ({small.Width}x{small.Height})");
+            }
+
+            return 0;
+        }
+
         if (o.Scenario == "memory-trace")
         {
             Console.WriteLine($"start: {Rss()}");

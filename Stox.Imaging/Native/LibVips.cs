@@ -53,7 +53,10 @@ internal static partial class LibVips
     [LibraryImport(Library)]
     public static partial int vips_tracked_get_files();
 
-    // --- errors ---
+    // --- errors and logging ---
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint g_log_set_handler(string domain, int levels, nint handler, nint data);
+
     [LibraryImport(Library)]
     public static partial nint vips_error_buffer_copy();
 

@@ -19,7 +19,11 @@ internal static class VipsLibrary
         "VipsForeignLoadNsgif", "VipsForeignLoadHeif", "VipsForeignLoadTiff",
     ];
 
+    /// <summary>G_LOG_LEVEL_CRITICAL | WARNING | MESSAGE | INFO, plus G_LOG_FLAG_RECURSION.</summary>
+    private const int WarningLevels = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | 1;
+
     private static readonly Lock Gate = new();
+    private static Action<string>? _logWarning;
     private static string? _loadedPath;
     private static bool _initialised;
 
@@ -74,7 +78,30 @@ internal static class VipsLibrary
                 LibVips.vips_operation_block_set(loader, false);
             }
 
+            // libvips logs per-tile warnings ("error in tile 0 x 48") to stderr when a job fails; the job's
+            // exception already carries the message, so route them to ImagingOptions.LogWarning (default: drop).
+            _logWarning = options.LogWarning;
+            unsafe
+            {
+                delegate* unmanaged[Cdecl]<nint, int, nint, nint, void> handler = &OnLog;
+                LibVips.g_log_set_handler("VIPS", WarningLevels, (nint)handler, 0);
+            }
+
             Volatile.Write(ref _initialised, true);
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static void OnLog(nint domain, int level, nint message, nint data)
+    {
+        try
+        {
+            _logWarning?.Invoke(Marshal.PtrToStringUTF8(message) ?? string.Empty);
+        }
+#pragma warning disable CA1031 // an exception must never unwind into native code
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class LifetimeTests
     [Fact]
     public async Task No_native_memory_grows_across_1000_jobs()
     {
-        using var photo = TestImages.Photo(160, 120);
+        using var photo = TestImages.Photo(64, 48);
         var good = TestImages.WithExif(TestImages.Jpeg(photo), 6);
         var bad = good[..(good.Length / 2)];
         var spec = ImageJobSpec.Default with { Enhance = false };
@@ -67,7 +67,7 @@ public sealed class LifetimeTests
                 }
                 else
                 {
-                    await Engine.ProcessAsync(good, i % 50 == 0 ? spec with { Enhance = true } : spec);
+                    await Engine.ProcessAsync(good, i % 100 == 0 ? spec with { Enhance = true } : spec);
                 }
             }
         }
