@@ -35,6 +35,7 @@ internal static class ImagingBenchmark
         Console.WriteLine($"# Stox imaging benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  {Environment.ProcessorCount} cores  .NET {Environment.Version}");
         Console.WriteLine($"# corpus: {files.Count} JPEG photos from {o.CorpusDir}, {megapixels.Min():0.#}-{megapixels.Max():0.#} MP (mean {megapixels.Average():0.#}); {o.Rounds} rounds, each scenario one pass a round in a fresh process (round-robin), after a 1-image warm-up");
         Console.WriteLine("# set: thumbnail 150 cover, small 480, medium 1024, large 1920, original; JPEG q82 progressive + WebP q80");
+        Console.WriteLine($"# load average at start: {LoadAverage()} (anything else running on the machine skews absolute figures)");
         Console.WriteLine();
 
         // Scenarios run round-robin, one pass each per round, each in a fresh child process, so load from
@@ -110,9 +111,13 @@ internal static class ImagingBenchmark
         return dir;
     }
 
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     private static void Print(List<Row> rows)
     {
         Console.WriteLine();
+        Console.WriteLine($"# load average now: {LoadAverage()}");
         Console.WriteLine("| scenario | conc | images/s | p50 ms | p95 ms | peak RSS MB | ours/this |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
