@@ -276,7 +276,7 @@ public sealed class VipsImageEngine : IImageEngine
                 .ThenBy(x => x.Variant.Format)
                 .Select(x => x.Variant)
                 .ToList();
-            Deduplicate(list, presets);
+            Deduplicate(list);
 
             // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
             var smallestMade = full;
@@ -302,7 +302,7 @@ public sealed class VipsImageEngine : IImageEngine
     }
 
     /// <summary>A smaller variant that comes out with the same size as a larger one reuses its bytes.</summary>
-    private static void Deduplicate(List<EncodedVariant> list, IReadOnlyList<ImagePreset> presets)
+    private static void Deduplicate(List<EncodedVariant> list)
     {
         // The first of each (format, size) in preset order wins; later twins reuse its bytes.
         var seen = new Dictionary<(OutputFormat, int, int), byte[]>();
@@ -320,7 +320,6 @@ public sealed class VipsImageEngine : IImageEngine
             }
         }
 
-        _ = presets;
     }
 
     private static double TargetScale(ImagePreset preset, int w, int h) => preset.Fit switch
