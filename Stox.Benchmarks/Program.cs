@@ -1,3 +1,15 @@
-// Benchmarks are run as `dotnet run -c Release --project Stox.Benchmarks -- <suite>`; each suite lives in its own folder.
-Console.Error.WriteLine("usage: dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]");
-return 2;
+using Stox.Benchmarks.Imaging;
+
+// Benchmarks run as `dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]`; each suite lives in its own folder.
+return args.FirstOrDefault() switch
+{
+    "imaging" => await ImagingBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]");
+    Console.Error.WriteLine("suites: imaging");
+    return 2;
+}

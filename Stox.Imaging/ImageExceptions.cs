@@ -1,0 +1,42 @@
+namespace Stox.Imaging;
+
+/// <summary>Why an input was refused. Stable: the processing service maps these to permanent failures.</summary>
+public enum ImageRejectionReason
+{
+    Empty,
+    UnsupportedFormat,
+    TooManyPixels,
+    TooLarge,
+    Truncated,
+    Corrupt,
+}
+
+/// <summary>The input is not an image the engine will process; retrying will not help.</summary>
+public sealed class ImageRejectedException : Exception
+{
+    public ImageRejectedException(ImageRejectionReason reason, string message, string? detectedType = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Reason = reason;
+        DetectedType = detectedType;
+    }
+
+    public ImageRejectionReason Reason { get; }
+
+    /// <summary>What the bytes look like, e.g. "PDF", "SVG", "JPEG"; null when unknown.</summary>
+    public string? DetectedType { get; }
+}
+
+/// <summary>libvips failed on an accepted input (out of memory, an encoder error, ...); may be retried.</summary>
+public sealed class ImageProcessingException : Exception
+{
+    public ImageProcessingException(string message)
+        : base(message)
+    {
+    }
+
+    public ImageProcessingException(string message, Exception? inner)
+        : base(message, inner)
+    {
+    }
+}

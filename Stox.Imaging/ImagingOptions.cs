@@ -1,0 +1,57 @@
+namespace Stox.Imaging;
+
+/// <summary>Engine-wide settings. The libvips-level ones (library, cache, concurrency) apply once per process.</summary>
+public sealed class ImagingOptions
+{
+    /// <summary>libvips file to load; null uses <c>STOX_LIBVIPS_PATH</c>, else Debian's <c>libvips.so.42</c>.</summary>
+    public string? LibraryPath { get; set; }
+
+    /// <summary>libvips operation cache entries (0 = off, the default: every job sees new data).</summary>
+    public int OperationCacheSize { get; set; }
+
+    /// <summary>libvips worker threads per pipeline (0 = libvips' default, the core count).</summary>
+    public int VipsConcurrency { get; set; }
+
+    /// <summary>Encodes run in parallel within one job, up to this many at once.</summary>
+    public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Encodes of images with at least <see cref="LargeEncodePixels"/> pixels take one of these process-wide
+    /// slots (default 1). A 24 MP WebP encode needs ~100 MB and a progressive JPEG ~65 MB on top of the
+    /// 72 MB decoded image, so this is what keeps concurrent jobs' peak memory bounded.
+    /// </summary>
+    public int LargeEncodeSlots { get; set; } = 1;
+
+    /// <summary>Images at least this large (pixels) are encoded under <see cref="LargeEncodeSlots"/> (default 4 MP).</summary>
+    public long LargeEncodePixels { get; set; } = 4_000_000;
+
+    /// <summary>Largest accepted image in pixels, all frames counted (default 100 MP).</summary>
+    public long MaxPixels { get; set; } = 100_000_000;
+
+    /// <summary>Largest accepted input in bytes (default 100 MB).</summary>
+    public long MaxInputBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Deadline of one job unless the spec sets one.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>What the loaders treat as fatal: <c>none</c>, <c>truncated</c>, <c>error</c> or <c>warning</c> (default, as Sharp).</summary>
+    public string FailOn { get; set; } = "warning";
+
+    public int JpegQuality { get; set; } = 82;
+
+    public int WebpQuality { get; set; } = 80;
+
+    /// <summary>libwebp effort 0-6 (Sharp's default is 4).</summary>
+    public int WebpEffort { get; set; } = 4;
+
+    public int AvifQuality { get; set; } = 50;
+
+    /// <summary>AV1 encoder effort 0-9 (Sharp's default is 4).</summary>
+    public int AvifEffort { get; set; } = 4;
+
+    /// <summary>Receives libvips' warnings (per-tile decode errors and the like); null drops them. Process-wide, first engine wins.</summary>
+    public Action<string>? LogWarning { get; set; }
+
+    /// <summary>The presets a job gets unless its spec names others.</summary>
+    public IList<ImagePreset> Presets { get; init; } = [.. ImagePreset.Defaults];
+}

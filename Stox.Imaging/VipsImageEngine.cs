@@ -1,0 +1,626 @@
+using System.Diagnostics;
+using Stox.Imaging.Native;
+
+namespace Stox.Imaging;
+
+/// <summary>
+/// The libvips backend. One job: sniff, read the header, refuse bombs, decode once into memory
+/// (auto-oriented, colour-managed to 8-bit sRGB), derive each smaller size from the smallest larger
+/// one already made, then encode every (preset, format) pair in parallel with metadata stripped.
+/// </summary>
+public sealed class VipsImageEngine : IImageEngine
+{
+    private const int WebpMaxDimension = 16383;
+    private readonly ImagingOptions _options;
+    private readonly SemaphoreSlim _largeEncodes;
+
+    public VipsImageEngine(ImagingOptions? options = null)
+    {
+        _options = options ?? new ImagingOptions();
+        _largeEncodes = new SemaphoreSlim(Math.Max(1, _options.LargeEncodeSlots));
+        VipsLibrary.EnsureInitialised(_options);
+    }
+
+    /// <summary>libvips version in use, e.g. 8.14.1.</summary>
+    public static Version LibVipsVersion => VipsLibrary.Version;
+
+    /// <summary>The file libvips was loaded from.</summary>
+    public static string? LibraryPath => VipsLibrary.LoadedPath;
+
+    public ImageInfo Probe(ReadOnlyMemory<byte> input)
+    {
+        var format = Sniff(input.Span);
+        using var image = LoadHeader(input, format, shrink: 1);
+        return Describe(image, format, input.Length);
+    }
+
+    public async Task<ImageProcessingResult> ProcessAsync(Stream input, ImageJobSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await input.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > _options.MaxInputBytes)
+            {
+                throw new ImageRejectedException(ImageRejectionReason.TooLarge,
+                    $"The file is larger than the {_options.MaxInputBytes / (1024 * 1024)} MB limit.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return await ProcessAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), spec, cancellationToken);
+    }
+
+    public Task<ImageProcessingResult> ProcessAsync(ReadOnlyMemory<byte> input, ImageJobSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => Process(input, spec, cancellationToken), cancellationToken);
+    }
+
+    private ImageProcessingResult Process(ReadOnlyMemory<byte> input, ImageJobSpec spec, CancellationToken callerToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timeout = spec.Timeout ?? _options.DefaultTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        deadline.CancelAfter(timeout);
+        using var job = new JobScope(deadline.Token);
+        try
+        {
+            var result = Run(input, spec, job);
+            return result with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        catch (Exception e)
+        {
+            throw Translate(e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e);
+        }
+
+        // Callers see only the documented exception types.
+        Exception Translate(Exception e)
+        {
+            if (e is ImageRejectedException)
+            {
+                return e;
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                return callerToken.IsCancellationRequested
+                    ? new OperationCanceledException("The image job was cancelled.", e, callerToken)
+                    : new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", e);
+            }
+
+            return e switch
+            {
+                ImageProcessingException or ArgumentException => e,
+                VipsCallException v => new ImageProcessingException($"Image processing failed in {v.Operation}: {v.VipsMessage}", v),
+                _ => new ImageProcessingException("Image processing failed: " + e.Message, e),
+            };
+        }
+    }
+
+    private ImageProcessingResult Run(ReadOnlyMemory<byte> input, ImageJobSpec spec, JobScope job)
+    {
+        if (input.Length > _options.MaxInputBytes)
+        {
+            throw new ImageRejectedException(ImageRejectionReason.TooLarge,
+                $"The file is larger than the {_options.MaxInputBytes / (1024 * 1024)} MB limit.");
+        }
+
+        var format = Sniff(input.Span);
+        var presets = spec.Presets ?? _options.Presets.ToArray();
+        if (presets.Count == 0 || spec.Formats == OutputFormats.None)
+        {
+            throw new ArgumentException("The job spec asks for no presets or no formats.", nameof(spec));
+        }
+
+        // Header only: nothing is decoded until the pixel limit has been checked.
+        ImageInfo info;
+        var shrink = 1;
+        using (var header = LoadHeader(input, format, 1))
+        {
+            info = Describe(header, format, input.Length);
+            var limit = spec.MaxPixels ?? _options.MaxPixels;
+            var pixels = (long)info.Width * info.Height * info.Pages;
+            if (pixels > limit)
+            {
+                throw new ImageRejectedException(ImageRejectionReason.TooManyPixels,
+                    $"The image is too large: {info.Width}x{info.Height}" + (info.Pages > 1 ? $" x {info.Pages} frames" : string.Empty)
+                    + $" is {pixels / 1e6:0.#} MP, over the {limit / 1e6:0.#} MP limit.");
+            }
+
+            shrink = format == ImageFormat.Jpeg ? JpegShrink(info, presets) : 1;
+        }
+
+        job.Token.ThrowIfCancellationRequested();
+        // The decoded image stays in memory for every variant: savers such as webpsave read a memory image
+        // in place but would copy anything else, so a rotated image is materialised too.
+        using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
+
+        var formats = Formats(spec.Formats);
+        var variants = RenderSet(oriented, presets, formats, enhance: null, job, out var smallest);
+        string? placeholder = null;
+        string? dominant = null;
+        using (smallest)
+        {
+            if (spec.Placeholder && smallest is not null)
+            {
+                (placeholder, dominant) = Placeholders.Compute(smallest);
+            }
+        }
+
+        IReadOnlyList<EncodedVariant> enhanced = [];
+        if (spec.Enhance)
+        {
+            job.Token.ThrowIfCancellationRequested();
+            using var better = Enhancer.Apply(oriented, spec.EnhanceStrength, spec.EnhanceDenoise);
+            using var betterMemory = job.Track(better.CopyMemory());
+            job.Token.ThrowIfCancellationRequested();
+            enhanced = RenderSet(betterMemory, presets, formats, enhance: spec.EnhanceStrength, job, out var smallestEnhanced);
+            smallestEnhanced?.Dispose();
+        }
+
+        return new ImageProcessingResult(info, variants, enhanced, placeholder, dominant, TimeSpan.Zero);
+    }
+
+    private static VipsImage Orient(VipsImage decoded, JobScope job)
+    {
+        if (decoded.GetInt("orientation") is not (> 1 and <= 8))
+        {
+            return decoded;
+        }
+
+        try
+        {
+            using var rotated = decoded.Autorot();
+            return job.Track(rotated.CopyMemory());
+        }
+        finally
+        {
+            job.Untrack(decoded);
+            decoded.Dispose();
+        }
+    }
+
+    /// <summary>Makes every preset image (each from the smallest larger one) and encodes them all.</summary>
+    private List<EncodedVariant> RenderSet(VipsImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
+        double? enhance, JobScope job, out VipsImage? smallest)
+    {
+        var fullW = full.Width;
+        var fullH = full.Height;
+
+        // Largest first, so each size can be made from the previous one rather than from the full image.
+        var ordered = presets
+            .Select((p, i) => (Preset: p, Index: i, Scale: TargetScale(p, fullW, fullH)))
+            .OrderByDescending(x => x.Scale)
+            .ThenBy(x => x.Preset.Fit == PresetFit.Cover ? 1 : 0)
+            .ToList();
+
+        var sources = new List<(VipsImage Image, double Scale)> { (full, 1.0) };
+        var made = new (ImagePreset Preset, int Index, VipsImage Image)[ordered.Count];
+        var owned = new List<VipsImage>();
+        try
+        {
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                job.Token.ThrowIfCancellationRequested();
+                var (preset, index, scale) = ordered[i];
+                VipsImage image;
+                if (preset.Fit == PresetFit.Original)
+                {
+                    image = full;
+                }
+                else
+                {
+                    var source = sources.Where(s => s.Scale >= scale).MinBy(s => s.Scale).Image;
+                    using var resized = Resize(source, preset);
+                    VipsImage ready;
+                    if (enhance is { } strength)
+                    {
+                        using var sharpened = Enhancer.Sharpen(resized, strength);
+                        ready = sharpened.CopyMemory();
+                    }
+                    else
+                    {
+                        ready = resized.CopyMemory();
+                    }
+
+                    owned.Add(ready);
+                    image = ready;
+                    if (preset.Fit == PresetFit.Inside)
+                    {
+                        sources.Add((ready, Math.Min((double)ready.Width / fullW, (double)ready.Height / fullH)));
+                    }
+                }
+
+                made[i] = (preset, index, image);
+            }
+
+            var work = made.SelectMany(m => formats.Select(f => (m.Preset, m.Index, m.Image, Format: f))).ToArray();
+            var encoded = new EncodedVariant[work.Length];
+            var large = new List<int>();
+            var rest = new List<int>();
+            for (var i = 0; i < work.Length; i++)
+            {
+                ((long)work[i].Image.Width * work[i].Image.Height >= _options.LargeEncodePixels ? large : rest).Add(i);
+            }
+
+            // Large encodes go one after another under a process-wide slot (memory); the rest run in parallel beside them.
+            var largeTask = large.Count == 0 ? Task.CompletedTask : Task.Run(() =>
+            {
+                foreach (var i in large)
+                {
+                    _largeEncodes.Wait(job.Token);
+                    try
+                    {
+                        encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job);
+                    }
+                    finally
+                    {
+                        _largeEncodes.Release();
+                    }
+                }
+            }, job.Token);
+            var parallelism = Math.Max(1, _options.EncodeParallelism - (large.Count > 0 ? 1 : 0));
+            Parallel.ForEach(rest,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
+                i => encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job));
+            largeTask.GetAwaiter().GetResult();
+
+            var list = encoded
+                .Select((e, i) => (Variant: e, Order: work[i].Index))
+                .OrderBy(x => x.Order)
+                .ThenBy(x => x.Variant.Format)
+                .Select(x => x.Variant)
+                .ToList();
+            Deduplicate(list);
+
+            // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
+            var smallestMade = full;
+            foreach (var m in made)
+            {
+                if (m.Preset.Fit != PresetFit.Cover
+                    && (long)m.Image.Width * m.Image.Height < (long)smallestMade.Width * smallestMade.Height)
+                {
+                    smallestMade = m.Image;
+                }
+            }
+
+            smallest = smallestMade.Copy();
+            return list;
+        }
+        finally
+        {
+            foreach (var image in owned)
+            {
+                image.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A smaller variant that comes out with the same size as a larger one reuses its bytes.</summary>
+    private static void Deduplicate(List<EncodedVariant> list)
+    {
+        // The first of each (format, size) in preset order wins; later twins reuse its bytes.
+        var seen = new Dictionary<(OutputFormat, int, int), byte[]>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var v = list[i];
+            var key = (v.Format, v.Width, v.Height);
+            if (seen.TryGetValue(key, out var data))
+            {
+                list[i] = v with { Data = data };
+            }
+            else
+            {
+                seen[key] = v.Data;
+            }
+        }
+
+    }
+
+    private static double TargetScale(ImagePreset preset, int w, int h) => preset.Fit switch
+    {
+        PresetFit.Original => 1.0,
+        PresetFit.Inside => Math.Min(1.0, Math.Min((double)preset.Width / w, (double)preset.Height / h)),
+        _ => Math.Min(1.0, Math.Max((double)preset.Width / w, (double)preset.Height / h)),
+    };
+
+    private static VipsImage Resize(VipsImage source, ImagePreset preset) =>
+        VipsOperation.CallImage("thumbnail_image",
+            ("in", source),
+            ("width", preset.Width),
+            ("height", preset.Height),
+            ("size", "down"),
+            ("no_rotate", true),
+            ("crop", preset.Fit == PresetFit.Cover ? "attention" : null));
+
+    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope job)
+    {
+        VipsImage? owned = null;
+        try
+        {
+            var input = image;
+            if (format == OutputFormat.WebP && (input.Width > WebpMaxDimension || input.Height > WebpMaxDimension))
+            {
+                // WebP cannot hold more than 16383 px a side: the WebP of such an original is fitted inside that.
+                owned = VipsOperation.CallImage("thumbnail_image", ("in", input), ("width", WebpMaxDimension),
+                    ("height", WebpMaxDimension), ("size", "down"), ("no_rotate", true));
+                input = owned;
+            }
+            else if (format == OutputFormat.Jpeg && input.HasAlpha)
+            {
+                owned = input.Flatten([255, 255, 255]);
+                input = owned;
+            }
+
+            byte[] data;
+            using (var op = VipsOperation.Create(format switch
+            {
+                OutputFormat.Jpeg => "jpegsave_buffer",
+                OutputFormat.WebP => "webpsave_buffer",
+                _ => "heifsave_buffer",
+            }))
+            {
+                op.Set("in", input).Set("strip", true);
+                switch (format)
+                {
+                    case OutputFormat.Jpeg:
+                        op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
+                        break;
+                    case OutputFormat.WebP:
+                        op.Set("Q", _options.WebpQuality).Set("effort", _options.WebpEffort);
+                        break;
+                    default:
+                        op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);
+                        break;
+                }
+
+                job.Token.ThrowIfCancellationRequested();
+                try
+                {
+                    op.Build();
+                }
+                catch (VipsCallException e)
+                {
+                    throw new ImageProcessingException($"Encoding {preset.Name} as {format} failed: {e.VipsMessage}", e);
+                }
+
+                data = op.GetBlob("buffer");
+                if (format == OutputFormat.WebP)
+                {
+                    data = WebpContainer.StripMetadata(data);
+                }
+            }
+
+            return new EncodedVariant(preset.Name, format, input.Width, input.Height, data);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private static OutputFormat[] Formats(OutputFormats formats)
+    {
+        var list = new List<OutputFormat>(3);
+        if (formats.HasFlag(OutputFormats.Jpeg))
+        {
+            list.Add(OutputFormat.Jpeg);
+        }
+
+        if (formats.HasFlag(OutputFormats.WebP))
+        {
+            list.Add(OutputFormat.WebP);
+        }
+
+        if (formats.HasFlag(OutputFormats.Avif))
+        {
+            list.Add(OutputFormat.Avif);
+        }
+
+        return [.. list];
+    }
+
+    /// <summary>JPEG shrink-on-load: the largest power of two that still leaves every preset at least its size.</summary>
+    private static int JpegShrink(ImageInfo info, IReadOnlyList<ImagePreset> presets)
+    {
+        if (presets.Any(p => p.Fit == PresetFit.Original))
+        {
+            return 1;
+        }
+
+        var (w, h) = info.OrientedSize;
+        var largest = presets.Max(p => TargetScale(p, w, h));
+        var shrink = 1;
+        while (shrink < 8 && largest * shrink * 2 <= 1.0)
+        {
+            shrink *= 2;
+        }
+
+        return shrink;
+    }
+
+    private static ImageFormat Sniff(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new ImageRejectedException(ImageRejectionReason.Empty, "The file is empty.", "empty");
+        }
+
+        return FormatSniffer.Sniff(data, out var detected)
+            ?? throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
+                $"The file is not a supported image (detected: {detected}). Supported: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF.", detected);
+    }
+
+    private static string LoaderOf(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => "jpegload_buffer",
+        ImageFormat.Png => "pngload_buffer",
+        ImageFormat.WebP => "webpload_buffer",
+        ImageFormat.Gif => "gifload_buffer",
+        ImageFormat.Heic or ImageFormat.Avif => "heifload_buffer",
+        _ => "tiffload_buffer",
+    };
+
+    /// <summary>Builds the loader: libvips reads the header here and decodes pixels only when asked.</summary>
+    private VipsImage LoadHeader(ReadOnlyMemory<byte> input, ImageFormat format, int shrink)
+    {
+        try
+        {
+            using var op = VipsOperation.Create(LoaderOf(format));
+            op.Set("buffer", input).Set("access", "sequential").Set("fail_on", _options.FailOn);
+            if (shrink > 1)
+            {
+                op.Set("shrink", shrink);
+            }
+
+            op.Build();
+            return op.GetImage("out");
+        }
+        catch (VipsCallException e)
+        {
+            throw Reject(format, e, input.Span);
+        }
+    }
+
+    private VipsImage DecodeToSrgb(ReadOnlyMemory<byte> input, ImageFormat format, int shrink, JobScope job)
+    {
+        var loaded = job.Track(LoadHeader(input, format, shrink));
+        try
+        {
+            using var srgb = ToSrgb8(loaded);
+            var decoded = srgb.CopyMemory();
+            var orientation = decoded.GetInt("orientation");
+            decoded.RemoveMetadata();
+            if (orientation is > 1 and <= 8)
+            {
+                // Kept for autorot, which applies and then drops it.
+                decoded.SetInt("orientation", orientation.Value);
+            }
+
+            return job.Track(decoded);
+        }
+        catch (VipsCallException e)
+        {
+            job.Token.ThrowIfCancellationRequested();
+            throw Reject(format, e, input.Span);
+        }
+        finally
+        {
+            job.Untrack(loaded);
+            loaded.Dispose();
+        }
+    }
+
+    /// <summary>Colour-manages to 8-bit sRGB (embedded ICC profiles and CMYK through lcms), keeping alpha.</summary>
+    private static VipsImage ToSrgb8(VipsImage image)
+    {
+        VipsImage current = image.Copy();
+        try
+        {
+            var interpretation = current.Interpretation;
+            if (image.HasField("icc-profile-data") || interpretation == Interpretation.Cmyk)
+            {
+                var next = VipsOperation.CallImage("icc_transform",
+                    ("in", current),
+                    ("output_profile", "srgb"),
+                    ("input_profile", interpretation == Interpretation.Cmyk ? "cmyk" : "srgb"),
+                    ("embedded", true),
+                    ("intent", "perceptual"),
+                    ("depth", 8));
+                current.Dispose();
+                current = next;
+            }
+
+            if (current.Interpretation != Interpretation.Srgb || current.Format != BandFormat.UChar)
+            {
+                var next = current.Colourspace("srgb");
+                current.Dispose();
+                current = next;
+            }
+
+            if (current.Format != BandFormat.UChar)
+            {
+                var next = current.Cast("uchar");
+                current.Dispose();
+                current = next;
+            }
+
+            return current;
+        }
+        catch
+        {
+            current.Dispose();
+            throw;
+        }
+    }
+
+    private static ImageInfo Describe(VipsImage image, ImageFormat format, long bytes)
+    {
+        var pages = image.Pages;
+        var pageHeight = image.PageHeight;
+        var height = pages > 1 && pageHeight > 0 ? pageHeight : image.Height;
+        return new ImageInfo(
+            format,
+            image.Width,
+            height,
+            pages,
+            bytes,
+            image.HasAlpha,
+            image.GetInt("orientation") ?? 1,
+            image.HasField("icc-profile-data"),
+            Nick(image.Interpretation));
+    }
+
+    private static string Nick(Interpretation interpretation) => interpretation switch
+    {
+        Interpretation.BW => "b-w",
+        Interpretation.Srgb => "srgb",
+        Interpretation.Rgb16 => "rgb16",
+        Interpretation.Grey16 => "grey16",
+        Interpretation.Cmyk => "cmyk",
+        Interpretation.Rgb => "rgb",
+        Interpretation.Lab => "lab",
+        Interpretation.ScRgb => "scrgb",
+        _ => interpretation.ToString().ToLowerInvariant(),
+    };
+
+    private static ImageRejectedException Reject(ImageFormat format, VipsCallException e, ReadOnlySpan<byte> input)
+    {
+        // libvips' error buffer is process-wide, so under concurrency a message may be missing or another
+        // job's: the file's own structure decides first.
+        var message = e.VipsMessage;
+        var truncated = FormatSniffer.LooksTruncated(format, input)
+            || message.Contains("premature end", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("end of file", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("not enough data", StringComparison.OrdinalIgnoreCase);
+        var first = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
+        return truncated
+            ? new ImageRejectedException(ImageRejectionReason.Truncated,
+                $"The {format.ToString().ToUpperInvariant()} file is truncated (incomplete upload?): {first}", format.ToString().ToUpperInvariant(), e)
+            : new ImageRejectedException(ImageRejectionReason.Corrupt,
+                $"The {format.ToString().ToUpperInvariant()} file is damaged and cannot be decoded: {first}", format.ToString().ToUpperInvariant(), e);
+    }
+}
+
+/// <summary>libvips' tracked native memory (pixel buffers and the like), for metrics and leak checks.</summary>
+public readonly record struct NativeMemoryStats(long Bytes, long HighWater, int Allocations, int OpenFiles)
+{
+    public static NativeMemoryStats Current
+    {
+        get
+        {
+            VipsLibrary.EnsureInitialised(null);
+            return new NativeMemoryStats(
+                Native.LibVips.vips_tracked_get_mem(),
+                Native.LibVips.vips_tracked_get_mem_highwater(),
+                Native.LibVips.vips_tracked_get_allocs(),
+                Native.LibVips.vips_tracked_get_files());
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Stox.Imaging;
+
+namespace Stox.Tests.Imaging;
+
+/// <summary>Cancellation, deadlines and native memory across many jobs.</summary>
+public sealed class LifetimeTests
+{
+    private static readonly VipsImageEngine Engine = new();
+
+    private static byte[] LargePng()
+    {
+        using var photo = TestImages.Photo(6000, 4000);
+        return TestImages.Png(photo);
+    }
+
+    [Fact]
+    public async Task Cancelled_before_start()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        using var photo = TestImages.Photo(100, 100);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine.ProcessAsync(TestImages.Jpeg(photo), ImageJobSpec.Default, cts.Token));
+    }
+
+    [Fact]
+    public async Task Deadline_stops_a_long_job_with_a_timeout()
+    {
+        var input = LargePng();
+        var watch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<TimeoutException>(() =>
+            Engine.ProcessAsync(input, ImageJobSpec.Default with { Timeout = TimeSpan.FromMilliseconds(150), Enhance = true }));
+        Assert.Contains("did not finish", e.Message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Cancellation_during_a_job()
+    {
+        var input = LargePng();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine.ProcessAsync(input, ImageJobSpec.Default with { Enhance = true }, cts.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+
+        // The engine is fine afterwards.
+        using var photo = TestImages.Photo(200, 100);
+        var ok = await Engine.ProcessAsync(TestImages.Jpeg(photo), ImageJobSpec.Default);
+        Assert.Equal(10, ok.Variants.Count);
+    }
+
+    [Fact]
+    public async Task No_native_memory_grows_across_1000_jobs()
+    {
+        using var photo = TestImages.Photo(64, 48);
+        var good = TestImages.WithExif(TestImages.Jpeg(photo), 6);
+        var bad = good[..(good.Length / 2)];
+        var spec = ImageJobSpec.Default with { Enhance = false };
+
+        async Task Run(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                if (i % 10 == 9)
+                {
+                    await Assert.ThrowsAsync<ImageRejectedException>(() => Engine.ProcessAsync(bad, spec));
+                }
+                else
+                {
+                    await Engine.ProcessAsync(good, i % 100 == 0 ? spec with { Enhance = true } : spec);
+                }
+            }
+        }
+
+        await Run(50);
+        var before = NativeMemoryStats.Current;
+        await Run(1000);
+        var after = NativeMemoryStats.Current;
+
+        Assert.True(after.Bytes - before.Bytes < 256 * 1024, $"tracked bytes grew {before.Bytes} -> {after.Bytes}");
+        Assert.True(after.Allocations - before.Allocations < 16, $"tracked allocations grew {before.Allocations} -> {after.Allocations}");
+        Assert.Equal(before.OpenFiles, after.OpenFiles);
+    }
+}
