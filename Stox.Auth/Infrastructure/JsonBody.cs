@@ -47,7 +47,18 @@ public static class JsonBody
                 return (null, Problems.Validation("body", "The request body is empty."));
             }
 
-            var value = JsonSerializer.Deserialize<T>(limited.GetBuffer().AsSpan(0, (int)limited.Length), options);
+            var json = limited.GetBuffer().AsMemory(0, (int)limited.Length);
+            try
+            {
+                // Syntax first, so a broken document is reported against the body rather than the field it broke in.
+                using var document = JsonDocument.Parse(json);
+            }
+            catch (JsonException)
+            {
+                return (null, Problems.Validation("body", "The request body is not valid JSON."));
+            }
+
+            var value = JsonSerializer.Deserialize<T>(json.Span, options);
             return value is null
                 ? (null, Problems.Validation("body", "The request body must be a JSON object."))
                 : (value, null);
