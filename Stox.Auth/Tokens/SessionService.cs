@@ -63,23 +63,24 @@ public sealed partial class SessionService(
 
             await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
 
-            // The row lock makes concurrent refreshes of one token queue here; only the first sees UsedAt null.
+            // The row lock makes concurrent refreshes of one token queue here; only the first sees UsedAt null. The
+            // family must still be live too: one revoked after our first read (logout, password change, deactivation)
+            // must not grow.
+            var familyId = found.Family.Id;
             var claimed = await db.RefreshTokens
-                .Where(t => t.Id == found.Token.Id && t.UsedAt == null)
+                .Where(t => t.Id == found.Token.Id && t.UsedAt == null
+                    && db.RefreshTokenFamilies.Any(f => f.Id == familyId && f.RevokedAt == null))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), ct).ConfigureAwait(false);
             if (claimed == 0)
             {
                 await transaction.RollbackAsync(ct).ConfigureAwait(false);
-                await RevokeReusedAsync(found.Family.Id, found.User.Id, ct).ConfigureAwait(false);
-                return null;
-            }
+                var usedMeanwhile = await db.RefreshTokens.AsNoTracking()
+                    .AnyAsync(t => t.Id == found.Token.Id && t.UsedAt != null, ct).ConfigureAwait(false);
+                if (usedMeanwhile)
+                {
+                    await RevokeReusedAsync(familyId, found.User.Id, ct).ConfigureAwait(false);
+                }
 
-            // A family revoked after our first read (logout, password change, deactivation) must not grow.
-            var familyAlive = await db.RefreshTokenFamilies
-                .AnyAsync(f => f.Id == found.Family.Id && f.RevokedAt == null, ct).ConfigureAwait(false);
-            if (!familyAlive)
-            {
-                await transaction.RollbackAsync(ct).ConfigureAwait(false);
                 return null;
             }
 
