@@ -19,6 +19,8 @@ public sealed partial class JwksSigningKeyResolver(
 {
     public const string HttpClientName = "stox-jwks";
 
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _fetchGate = new(1, 1);
     private volatile FrozenDictionary<string, RSA> _keys = FrozenDictionary<string, RSA>.Empty;
     private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
@@ -61,10 +63,13 @@ public sealed partial class JwksSigningKeyResolver(
 
     private async Task FetchAsync(CancellationToken cancellationToken)
     {
+        // Requests wait on this fetch (under the gate): bound it well below the resilience pipeline's 30 s.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(FetchTimeout);
         try
         {
             using var client = httpClientFactory.CreateClient(HttpClientName);
-            var set = await client.GetFromJsonAsync<JsonWebKeySet>(options.Value.JwksUri, cancellationToken).ConfigureAwait(false);
+            var set = await client.GetFromJsonAsync<JsonWebKeySet>(options.Value.JwksUri, timeout.Token).ConfigureAwait(false);
             var keys = new Dictionary<string, RSA>(StringComparer.Ordinal);
             foreach (var jwk in set?.Keys ?? [])
             {
@@ -79,7 +84,7 @@ public sealed partial class JwksSigningKeyResolver(
             _fetchedAt = timeProvider.GetUtcNow();
             LogFetched(logger, keys.Count, options.Value.JwksUri);
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Keep the keys we had: a brief auth outage must not log everybody out.
             LogFetchFailed(logger, ex, options.Value.JwksUri);
