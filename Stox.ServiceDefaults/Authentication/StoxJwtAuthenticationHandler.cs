@@ -44,13 +44,11 @@ public sealed class StoxJwtAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes401;
+        Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized;
         var error = Context.Items[FailureKey] as string;
         Response.Headers.WWWAuthenticate = error is null
             ? "Bearer"
             : $"Bearer error=\"invalid_token\", error_description=\"{error.Replace("\"", "'", StringComparison.Ordinal)}\"";
         return Task.CompletedTask;
     }
-
-    private const int StatusCodes401 = 401;
 }
