@@ -19,7 +19,8 @@ public sealed partial class SigningKeyStore(
     ILogger<SigningKeyStore> logger) : ISigningKeyResolver
 {
     private const int PublishedKeys = 2;
-    private const long AdvisoryLockId = 0x5370_7841_7574_68; // "StoxAuth"-ish, unique within authdb
+    // Any constant unique within authdb: serialises first-key creation across replicas starting together.
+    private const long AdvisoryLockId = 0x53_74_6F_78_41_75_74_68; // "StoxAuth" in ASCII
 
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private volatile KeySet _keys = KeySet.Empty;
