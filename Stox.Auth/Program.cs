@@ -1,13 +1,14 @@
-using Stox.Auth.Data;
+using Stox.Auth.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
-builder.AddRedisClient("cache");
+builder.AddAuthServices();
 
 var app = builder.Build();
 
+await app.InitializeAuthAsync();
 app.MapDefaultEndpoints();
+app.MapAuthEndpoints();
 
-app.Run();
+await app.RunAsync();

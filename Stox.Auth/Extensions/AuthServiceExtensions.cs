@@ -1,0 +1,95 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stox.Auth.Apis;
+using Stox.Auth.Data;
+using Stox.Auth.Passwords;
+using Stox.Auth.RateLimiting;
+using Stox.Auth.Tokens;
+using Stox.Auth.Usage;
+using Stox.ServiceDefaults.Authentication;
+
+namespace Stox.Auth.Extensions;
+
+public static class AuthServiceExtensions
+{
+    /// <summary>Everything the auth service needs beyond the service defaults.</summary>
+    public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
+        builder.AddRedisClient("cache");
+
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<ISigningKeyResolver>(sp => sp.GetRequiredService<SigningKeyStore>());
+        builder.Services.AddHostedService<SigningKeyReloader>();
+        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddScoped<SessionService>();
+        builder.Services.AddSingleton<AttemptLimiter>();
+        builder.Services.AddHttpClient<JobsUsageClient>(client => client.BaseAddress = new Uri("http://jobs"));
+
+        // Auth validates its own tokens with the shared handler, keys read in-process rather than over HTTP.
+        builder.Services.AddOptions<StoxJwtOptions>().Configure<IOptions<AuthOptions>>((jwt, auth) =>
+        {
+            jwt.Issuer = auth.Value.Issuer;
+            jwt.Audience = auth.Value.Audience;
+        });
+        builder.Services.AddAuthentication(StoxJwtDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, StoxJwtAuthenticationHandler>(StoxJwtDefaults.AuthenticationScheme, null);
+        builder.Services.AddAuthorization();
+
+        // X-Forwarded-For is believed only from loopback and the configured proxy networks, one hop deep.
+        builder.Services.PostConfigure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = 1;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("127.0.0.0/8"));
+            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("::1/128"));
+            forwarded.KnownProxies.Add(IPAddress.Parse("::ffff:127.0.0.1"));
+            foreach (var network in builder.Configuration.GetSection($"{AuthOptions.SectionName}:{nameof(AuthOptions.KnownProxyNetworks)}").Get<string[]>() ?? [])
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Applies the migrations and makes sure a signing key exists, before the service takes requests.</summary>
+    public static async Task InitializeAuthAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
+    }
+
+    public static WebApplication MapAuthEndpoints(this WebApplication app)
+    {
+        // When ASPNETCORE_FORWARDEDHEADERS_ENABLED is set the host already runs this middleware (with our options).
+        if (!string.Equals(app.Configuration["FORWARDEDHEADERS_ENABLED"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapWellKnownApi();
+        app.MapAuthApi();
+        app.MapAccountApi();
+        app.MapAdminApi();
+        return app;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Stox.Auth.Infrastructure;
+
+/// <summary>The auth service's errors: RFC 9457 problem details with a stable <c>type</c> and <c>title</c>.</summary>
+public static class Problems
+{
+    private const string TypeBase = "https://stox.dev/problems/";
+
+    public static ProblemHttpResult InvalidCredentials() =>
+        Problem(401, "invalid-credentials", "Invalid credentials", "The email or password is incorrect.");
+
+    public static ProblemHttpResult InvalidRefreshToken() =>
+        Problem(401, "invalid-refresh-token", "Invalid refresh token", "The refresh token is unknown, expired, already used or revoked. Sign in again.");
+
+    public static ProblemHttpResult Unauthenticated() =>
+        Problem(401, "unauthenticated", "Authentication required", "A valid access token is required.");
+
+    public static ProblemHttpResult AccountDisabled() =>
+        Problem(403, "account-disabled", "Account disabled", "This account has been deactivated.");
+
+    public static ProblemHttpResult Forbidden() =>
+        Problem(403, "forbidden", "Forbidden", "You are not allowed to do this.");
+
+    public static ProblemHttpResult EmailTaken() =>
+        Problem(409, "email-taken", "Email already registered", "An account with this email already exists.");
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Problem(404, "not-found", "Not found", $"The {what} does not exist.");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        Problem(409, "conflict", "Conflict", detail);
+
+    public static ProblemHttpResult TooManyAttempts(TimeSpan retryAfter) =>
+        Problem(429, "too-many-attempts", "Too many attempts", $"Too many attempts. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
+
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.", type: TypeBase + "validation", title: "Invalid request");
+
+    public static ValidationProblem Validation(string field, string error) => Validation(new Dictionary<string, string[]> { [field] = [error] });
+
+    private static ProblemHttpResult Problem(int status, string type, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Type = TypeBase + type, Title = title, Detail = detail });
+}
