@@ -67,8 +67,8 @@ public sealed class ComposePublisher : IPublisher
             services[project.Name] = Project(model, project, context);
         }
 
+        // No top-level 'name': Compose v1 rejects it; the project is named after the folder, or by -p.
         var file = Yaml.Map();
-        file["name"] = "stox";
         file["services"] = services;
         file["volumes"] = volumes;
         return file;

@@ -1,4 +1,6 @@
+using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
 
 namespace Stox.Hosting.Publishing;
 
@@ -7,6 +9,7 @@ internal static class Yaml
 {
     private static readonly ISerializer Serializer = new SerializerBuilder()
         .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
+        .WithEventEmitter(next => new MultilineLiteralEmitter(next))
         .DisableAliases()
         .Build();
 
@@ -18,4 +21,18 @@ internal static class Yaml
 
     /// <summary>A map whose keys keep the order they are added in.</summary>
     public static Dictionary<string, object> Map() => new(StringComparer.Ordinal);
+
+    /// <summary>Writes text of several lines (a SQL script) as a literal block, line for line.</summary>
+    private sealed class MultilineLiteralEmitter(IEventEmitter next) : ChainedEventEmitter(next)
+    {
+        public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
+        {
+            if (eventInfo.Source.Value is string text && text.Contains('\n', StringComparison.Ordinal))
+            {
+                eventInfo.Style = ScalarStyle.Literal;
+            }
+
+            base.Emit(eventInfo, emitter);
+        }
+    }
 }
