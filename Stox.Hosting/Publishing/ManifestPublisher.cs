@@ -138,6 +138,10 @@ public sealed class ManifestPublisher : IPublisher
             writer.WriteStartObject("default");
             writer.WriteStartObject("generate");
             writer.WriteNumber("minLength", ParameterSpec.GeneratedMinLength);
+
+            // Letters and digits only, like run mode's values: the connection strings do not quote them.
+            // (Aspire writes this for Redis and RabbitMQ; for Postgres it allows special characters.)
+            writer.WriteBoolean("special", false);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
