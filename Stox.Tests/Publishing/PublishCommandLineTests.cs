@@ -69,6 +69,28 @@ public sealed class PublishCommandLineTests
     }
 
     [Fact]
+    public async Task StartAsync_in_publish_mode_publishes_and_starts_no_process()
+    {
+        var folder = NewTempDirectory();
+        try
+        {
+            var output = Path.Combine(folder, "out.json");
+            var builder = await Stox.Hosting.Testing.DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>(["--publisher", "manifest", "--output-path", output]);
+            await using var app = await builder.BuildAsync();
+
+            await app.StartAsync();
+
+            Assert.True(app.ExecutionContext.IsPublishMode);
+            Assert.Empty(app.ProcessIds);
+            Assert.Empty(ManifestPublisherTests.Validate(await File.ReadAllTextAsync(output)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_publisher_exits_2_and_lists_the_valid_ones()
     {
         var result = await RunAsync("dotnet", [AppHostAssembly, "--publisher", "helm", "--output-path", "x"], Path.GetTempPath(), TimeSpan.FromMinutes(1));
