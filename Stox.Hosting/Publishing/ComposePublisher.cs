@@ -193,35 +193,7 @@ public sealed class ComposePublisher : IPublisher
 
     /// <summary>An expression as Compose reads it: services by name on the project network, parameters from .env.</summary>
     internal static string Resolve(PublishingModel model, string expression) =>
-        ManifestExpression.Resolve(
-            expression,
-            reference => reference switch
-            {
-                ParameterPart parameter => $"${{{ParameterValues.EnvironmentName(model.GetParameter(parameter.Parameter).Name)}}}",
-                ConnectionStringPart connectionString => Resolve(model, model.ConnectionStringOf(connectionString.Resource)),
-                EndpointPart endpoint => EndpointValue(model, endpoint),
-                _ => throw new InvalidOperationException(),
-            },
-            Escape);
-
-    private static string EndpointValue(PublishingModel model, EndpointPart part)
-    {
-        var endpoints = model.Get(part.Resource) switch
-        {
-            ServerSpec server => server.Endpoints,
-            ProjectSpec project => project.Endpoints,
-            _ => [],
-        };
-        var endpoint = endpoints.FirstOrDefault(e => e.Name == part.Endpoint)
-            ?? throw new DistributedApplicationException($"'{part.Resource}' has no endpoint '{part.Endpoint}' in a Compose deployment.");
-        return part.Property switch
-        {
-            "host" => part.Resource,
-            "port" or "targetPort" => endpoint.TargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "scheme" => endpoint.Scheme,
-            _ => $"{endpoint.Scheme}://{part.Resource}:{endpoint.TargetPort}",
-        };
-    }
+        NetworkExpressions.Resolve(model, expression, parameter => $"${{{ParameterValues.EnvironmentName(parameter.Name)}}}", Escape);
 
     /// <summary>Compose substitutes <c>$NAME</c> everywhere; a literal dollar is written <c>$$</c>.</summary>
     private static string Escape(string literal) => literal.Replace("$", "$$", StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace Stox.Hosting.Publishing;
@@ -311,34 +310,10 @@ public sealed class KubernetesPublisher : IPublisher
     /// <paramref name="values"/> parameters are written out (for the Secret); without, they are refused.
     /// </summary>
     private static string Resolve(PublishingModel model, string expression, Dictionary<string, string>? values) =>
-        ManifestExpression.Resolve(expression, reference => reference switch
-        {
-            ParameterPart parameter when values is not null => values[model.GetParameter(parameter.Parameter).Name],
-            ParameterPart parameter => throw new DistributedApplicationException($"Parameter '{parameter.Parameter}' must come from a Secret."),
-            ConnectionStringPart connectionString => Resolve(model, model.ConnectionStringOf(connectionString.Resource), values),
-            EndpointPart endpoint => EndpointValue(model, endpoint),
-            _ => throw new InvalidOperationException(),
-        });
-
-    private static string EndpointValue(PublishingModel model, EndpointPart part)
-    {
-        var endpoints = model.Get(part.Resource) switch
-        {
-            ServerSpec server => server.Endpoints,
-            ProjectSpec project => project.Endpoints,
-            _ => [],
-        };
-        var endpoint = endpoints.FirstOrDefault(e => e.Name == part.Endpoint)
-            ?? throw new DistributedApplicationException($"'{part.Resource}' has no endpoint '{part.Endpoint}' in a Kubernetes deployment.");
-        var port = endpoint.TargetPort.ToString(CultureInfo.InvariantCulture);
-        return part.Property switch
-        {
-            "host" => part.Resource,
-            "port" or "targetPort" => port,
-            "scheme" => endpoint.Scheme,
-            _ => $"{endpoint.Scheme}://{part.Resource}:{port}",
-        };
-    }
+        NetworkExpressions.Resolve(
+            model,
+            expression,
+            parameter => values?[parameter.Name] ?? throw new DistributedApplicationException($"Parameter '{parameter.Name}' must come from a Secret."));
 
     private static Dictionary<string, object> Variable(string name, string value) => new() { ["name"] = name, ["value"] = value };
 
