@@ -9,6 +9,9 @@ cd "$(dirname "$0")"
 # Debian packages the AppHost and the tests run: the servers and libvips; Node (for the S3 server) if absent.
 APT_PACKAGES=(postgresql redis-server rabbitmq-server libvips42)
 command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
+# Client-only tools the publishing tests check the Compose and Kubernetes files with (no Docker engine, no cluster).
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || APT_PACKAGES+=(docker-compose)
+command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 
 log() { printf '\033[1;34m[stox]\033[0m %s\n' "$*"; }
 

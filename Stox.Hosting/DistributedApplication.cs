@@ -56,10 +56,11 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (!ExecutionContext.IsRunMode)
+        if (ExecutionContext.IsPublishMode)
         {
-            throw new DistributedApplicationException(
-                $"Publisher '{ExecutionContext.Publisher}' is not available yet: only run mode is implemented.");
+            // Publish mode writes deployment artefacts and starts nothing.
+            await Publishing.Publishers.PublishAsync(Resources, ExecutionContext, _builder.Configuration, cancellationToken);
+            return;
         }
 
         RestoreGeneratedParameters();
@@ -107,6 +108,18 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public async Task<int> RunAsync()
     {
+        if (ExecutionContext.IsPublishMode)
+        {
+            try
+            {
+                return await Publishing.Publishers.RunAsync(Resources, ExecutionContext, _builder.Configuration);
+            }
+            finally
+            {
+                await DisposeAsync();
+            }
+        }
+
         using var shutdown = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);

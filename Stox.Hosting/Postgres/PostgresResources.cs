@@ -35,7 +35,7 @@ public sealed class PostgresDatabaseResource(string name, string databaseName, P
     public IResource Parent => Server;
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{Server.ConnectionStringExpression};Database={DatabaseName}");
+        $"{new ConnectionStringReference(Server)};Database={DatabaseName}");
 }
 
 public static class PostgresBuilderExtensions

@@ -30,8 +30,11 @@ public sealed class AppModelTests
         var cache = (IResourceWithConnectionString)builder.GetResource("cache");
 
         Assert.Equal(
-            "Host={postgres.bindings.tcp.host};Port={postgres.bindings.tcp.port};Username=postgres;Password={postgres-password.value};Database=jobsdb",
+            "{postgres.connectionString};Database=jobsdb",
             jobsDb.ConnectionStringExpression.ValueExpression);
+        Assert.Equal(
+            "Host={postgres.bindings.tcp.host};Port={postgres.bindings.tcp.port};Username=postgres;Password={postgres-password.value}",
+            ((IResourceWithConnectionString)builder.GetResource("postgres")).ConnectionStringExpression.ValueExpression);
         Assert.Equal("{cache.bindings.tcp.host}:{cache.bindings.tcp.port},password={cache-password.value}", cache.ConnectionStringExpression.ValueExpression);
     }
 
