@@ -1,15 +1,17 @@
+using Stox.Benchmarks.Auth;
 using Stox.Benchmarks.Imaging;
 
 // Benchmarks run as `dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]`; each suite lives in its own folder.
 return args.FirstOrDefault() switch
 {
     "imaging" => await ImagingBenchmark.RunAsync(args[1..]),
+    "auth" => await AuthBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]");
-    Console.Error.WriteLine("suites: imaging");
+    Console.Error.WriteLine("suites: imaging, auth");
     return 2;
 }
