@@ -97,8 +97,9 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
 
-            // Above the OTLP limit so the receiver, not Kestrel, answers an oversized export (with 413).
-            kestrel.Limits.MaxRequestBodySize = (long)settings.Limits.MaxRequestBytes * 4;
+            // Well above the OTLP limit so the receiver, not Kestrel, answers an oversized export (413): Kestrel
+            // drains what the client still sends up to this size, beyond it the connection is dropped.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(64L * 1024 * 1024, settings.Limits.MaxRequestBytes * 4L);
             kestrel.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http1);
             kestrel.ListenLocalhost(grpcPort, o => o.Protocols = HttpProtocols.Http2);
             kestrel.ListenLocalhost(httpPort, o => o.Protocols = HttpProtocols.Http1);

@@ -191,32 +191,47 @@ internal sealed class OtlpReceiver(OtlpIngest ingest)
     private string? TryIngest(string signal, byte[] body, out IMessage? reply)
     {
         reply = null;
+        IMessage? request;
         try
         {
-            switch (signal)
+            request = signal switch
             {
-                case "traces":
-                    ingest.Ingest(ExportTraceServiceRequest.Parser.ParseFrom(body));
-                    reply = new ExportTraceServiceResponse();
-                    break;
-                case "logs":
-                    ingest.Ingest(ExportLogsServiceRequest.Parser.ParseFrom(body));
-                    reply = new ExportLogsServiceResponse();
-                    break;
-                case "metrics":
-                    ingest.Ingest(ExportMetricsServiceRequest.Parser.ParseFrom(body));
-                    reply = new ExportMetricsServiceResponse();
-                    break;
-                default:
-                    return $"Unknown signal '{signal}'.";
-            }
-
-            return null;
+                "traces" => ExportTraceServiceRequest.Parser.ParseFrom(body),
+                "logs" => ExportLogsServiceRequest.Parser.ParseFrom(body),
+                "metrics" => ExportMetricsServiceRequest.Parser.ParseFrom(body),
+                _ => null,
+            };
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or InvalidOperationException or OverflowException or IndexOutOfRangeException)
         {
+            // Google.Protobuf reports most bad input as InvalidProtocolBufferException, some (bad lengths) otherwise.
             return $"The {signal} export request is not valid protobuf: {ex.Message}";
         }
+
+        if (request is null)
+        {
+            return $"Unknown signal '{signal}'.";
+        }
+
+        switch (request)
+        {
+            case ExportTraceServiceRequest traces:
+                ingest.Ingest(traces);
+                reply = new ExportTraceServiceResponse();
+                break;
+            case ExportLogsServiceRequest logs:
+                ingest.Ingest(logs);
+                reply = new ExportLogsServiceResponse();
+                break;
+            case ExportMetricsServiceRequest metrics:
+                ingest.Ingest(metrics);
+                reply = new ExportMetricsServiceResponse();
+                break;
+            default:
+                break;
+        }
+
+        return null;
     }
 
     private void Reject(HttpContext context, int grpcStatus, string message)
