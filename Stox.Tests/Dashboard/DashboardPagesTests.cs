@@ -222,6 +222,38 @@ public sealed class DashboardPagesTests : IAsyncLifetime
         Assert.Contains("http.server.request.duration", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Metrics_page_shows_queue_depth_and_jobs_per_second_from_the_apps_own_instruments()
+    {
+        var now = DateTimeOffset.UtcNow;
+        ulong Nanos(DateTimeOffset t) => (ulong)t.ToUnixTimeMilliseconds() * 1_000_000UL;
+        Metric Gauge(string name, double value) => new() { Name = name, Gauge = new Gauge { DataPoints = { new NumberDataPoint { AsDouble = value, TimeUnixNano = Nanos(now) } } } };
+        Metric Counter(DateTimeOffset at, long value) => new()
+        {
+            Name = "stox.jobs.completed",
+            Sum = new Sum
+            {
+                IsMonotonic = true,
+                AggregationTemporality = AggregationTemporality.Cumulative,
+                DataPoints = { new NumberDataPoint { AsInt = value, StartTimeUnixNano = Nanos(now.AddMinutes(-1)), TimeUnixNano = Nanos(at) } },
+            },
+        };
+        var request = new ExportMetricsServiceRequest();
+        foreach (var metrics in new[] { new[] { Counter(now.AddSeconds(-10), 10) }, [Counter(now, 30), Gauge("stox.jobs.queue.depth", 7), Gauge("dotnet.thread_pool.queue.length", 1000)] })
+        {
+            request.ResourceMetrics.Add(new ResourceMetrics { Resource = DashboardTestServer.ResourceOf("processing"), ScopeMetrics = { new ScopeMetrics { Metrics = { metrics } } } });
+        }
+
+        using var otlp = new HttpClient { BaseAddress = new Uri(_dashboard.Server.OtlpHttpEndpoint) };
+        await PostAsync(otlp, "/v1/metrics", request.ToByteArray());
+        using var client = await _dashboard.LoggedInClientAsync();
+
+        var html = await client.GetStringAsync(new Uri("/metrics?resource=processing", UriKind.Relative));
+
+        Assert.Contains("<div class=\"value\">7</div><div class=\"label\">Queue depth</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"value\">2</div><div class=\"label\">Jobs/s</div>", html, StringComparison.Ordinal);
+    }
+
     private static async Task PostAsync(HttpClient client, string path, byte[] body)
     {
         using var content = new ByteArrayContent(body);

@@ -45,6 +45,8 @@ internal static class LogsPage
             return "<div class=\"empty\">No structured logs" + (string.IsNullOrEmpty(resource) ? string.Empty : " from " + E(resource)) + " yet. Services send them over OTLP to this AppHost.</div>";
         }
 
+        // Link only traces whose spans are kept (a service may log inside a request it does not trace, such as /health).
+        var traces = server.Telemetry.GetSpans().Select(s => s.TraceId).ToHashSet(StringComparer.Ordinal);
         var html = new StringBuilder("<table class=\"grid\" id=\"logs\"><thead><tr><th>Time</th><th>Resource</th><th>Level</th><th>Message</th><th>Trace</th></tr></thead><tbody>");
         foreach (var entry in entries)
         {
@@ -52,7 +54,7 @@ internal static class LogsPage
                 .Append(entry.SeverityNumber switch { >= 17 => "err", >= 13 => "warn", >= 9 => "info", _ => string.Empty }).Append("\">").Append(E(entry.Level)).Append("</span></td><td><details><summary style=\"color:inherit\">")
                 .Append(E(entry.Message)).Append(" <span class=\"muted\">").Append(E(entry.Category)).Append("</span></summary>")
                 .AppendAttributes(entry.Attributes).Append("</details></td><td class=\"mono\">");
-            if (entry.TraceId is { } traceId)
+            if (entry.TraceId is { } traceId && traces.Contains(traceId))
             {
                 html.Append("<a href=\"/traces/").Append(E(traceId)).Append("\">").Append(E(traceId[..Math.Min(8, traceId.Length)])).Append("</a>");
             }

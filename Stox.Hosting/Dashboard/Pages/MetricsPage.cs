@@ -92,12 +92,17 @@ internal static class MetricsPage
             }
         }
 
-        var queues = series.Where(s => s.Name.Contains("queue", StringComparison.OrdinalIgnoreCase) && !(s.Kind == MetricKind.Sum && s.IsMonotonic) && s.Kind != MetricKind.Histogram).ToList();
+        // The app's own instruments only: the runtime's thread-pool and Kestrel's connection queues are not job queues.
+        var queues = series.Where(s => s.Name.Contains("queue", StringComparison.OrdinalIgnoreCase) && !IsPlatformInstrument(s.Name) && !(s.Kind == MetricKind.Sum && s.IsMonotonic) && s.Kind != MetricKind.Histogram).ToList();
         double? queueDepth = queues.Count > 0 ? queues.Sum(s => s.Points.LastOrDefault()?.Value ?? 0) : null;
-        var jobs = series.Where(s => s.Name.Contains("job", StringComparison.OrdinalIgnoreCase) && s.Kind == MetricKind.Sum && s.IsMonotonic).ToList();
+        var jobs = series.Where(s => s.Name.Contains("job", StringComparison.OrdinalIgnoreCase) && !IsPlatformInstrument(s.Name) && s.Kind == MetricKind.Sum && s.IsMonotonic).ToList();
         double? jobRate = jobs.Count > 0 ? jobs.Sum(s => CounterRate(s) ?? 0) : null;
         return new Figures(rate, mean, p95, errors, queueDepth, jobRate);
     }
+
+    private static readonly string[] PlatformPrefixes = ["dotnet.", "kestrel.", "aspnetcore.", "http.", "process.", "system.", "microsoft.", "signalr.", "dns.", "db.client.", "npgsql."];
+
+    private static bool IsPlatformInstrument(string name) => PlatformPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     private static bool IsServerError(MetricSeries series) =>
         series.Attributes.Any(a => a.Key == "http.response.status_code" && int.TryParse(a.Value, CultureInfo.InvariantCulture, out var code) && code >= 500);
