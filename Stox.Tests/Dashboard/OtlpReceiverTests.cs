@@ -234,6 +234,49 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_good_and_bad_exports_over_both_protocols_are_each_answered()
+    {
+        const string export = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+        var tasks = Enumerable.Range(0, 200).Select(async i =>
+        {
+            var good = DashboardTestServer.Traces("gateway", $"{i + 1:x32}", ($"{i + 1:x16}", null, "ok", 0, 1)).ToByteArray();
+            byte[] bad = [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x07];
+            switch (i % 4)
+            {
+                case 0:
+                    using (var response = await PostAsync("/v1/traces", good))
+                    {
+                        return response.StatusCode == HttpStatusCode.OK;
+                    }
+
+                case 1:
+                    using (var response = await PostAsync("/v1/traces", bad))
+                    {
+                        return response.StatusCode == HttpStatusCode.BadRequest;
+                    }
+
+                case 2:
+                    using (var response = await GrpcAsync(export, Frame(good)))
+                    {
+                        return GrpcStatus(response) == "0";
+                    }
+
+                default:
+                    using (var response = await GrpcAsync(export, Frame(bad)))
+                    {
+                        return GrpcStatus(response) == "3";
+                    }
+            }
+        });
+
+        var results = await Task.WhenAll(tasks);
+
+        Assert.All(results, Assert.True);
+        Assert.Equal(SmallLimits.MaxSpans, _dashboard.Telemetry.SpanCount);
+        Assert.Equal(100, _dashboard.Server.Receiver.Rejected);
+    }
+
+    [Fact]
     public async Task Storage_is_bounded_however_much_arrives()
     {
         for (var batch = 0; batch < 10; batch++)
