@@ -60,6 +60,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.Locator("#search").FillAsync("no line contains this");
         await Expect(page.Locator("#console .line:not(.hidden)")).ToHaveCountAsync(0);
 
+        // New output streams in live, and the search applies to it.
+        await page.Locator("#search").FillAsync("live line");
+        _app.ResourceLogs.Write("frontend", "\u001b[32ma live line\u001b[0m from the test");
+        await Expect(page.Locator("#console .line:not(.hidden)")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#console .line:not(.hidden)")).ToContainTextAsync("a live line from the test");
+
         // A request to the service becomes a trace with its server span.
         using (var frontend = _app.CreateHttpClient("frontend"))
         {

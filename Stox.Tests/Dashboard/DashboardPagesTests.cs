@@ -254,6 +254,33 @@ public sealed class DashboardPagesTests : IAsyncLifetime
         Assert.Contains("<div class=\"value\">2</div><div class=\"label\">Jobs/s</div>", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_taken_port_is_replaced_by_a_free_one_and_stopping_releases_the_ports()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var context = new DashboardContext(new ResourceNotificationService(), new Stox.Hosting.Orchestration.ResourceLogService(null), new Stox.Hosting.Orchestration.ResourceEnvironments());
+
+        var server = await DashboardServer.StartAsync(new DashboardSettings { Port = taken, OtlpGrpcPort = null, OtlpHttpPort = null }, context);
+        var ports = new[] { server.Url.Port, new Uri(server.OtlpGrpcEndpoint).Port, new Uri(server.OtlpHttpEndpoint).Port };
+        Assert.NotEqual(taken, server.Url.Port);
+        Assert.Equal(3, ports.Distinct().Count());
+        using (var client = new HttpClient())
+        {
+            using var response = await client.GetAsync(new Uri(server.Url, "/login"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await server.DisposeAsync();
+
+        Assert.All(ports, port =>
+        {
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        });
+    }
+
     private static async Task PostAsync(HttpClient client, string path, byte[] body)
     {
         using var content = new ByteArrayContent(body);
