@@ -120,6 +120,29 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Http_json_is_accepted_with_hex_ids_and_bad_json_is_400()
+    {
+        const string json = """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"json-service"}}]},
+              "scopeSpans":[{"scope":{"name":"s"},"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174",
+                "parentSpanId":"","name":"from json","kind":2,"startTimeUnixNano":"1544712660000000000","endTimeUnixNano":"1544712661000000000",
+                "attributes":[{"key":"n","value":{"intValue":"3"}}],"droppedLinksCount":0,"someFutureField":{"x":1}}]}]}]}
+            """;
+        using var ok = await _http.PostAsync(new Uri("/v1/traces", UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        using var bad = await _http.PostAsync(new Uri("/v1/traces", UriKind.Relative), new StringContent("{\"resourceSpans\": [", System.Text.Encoding.UTF8, "application/json"));
+        using var badId = await _http.PostAsync(new Uri("/v1/traces", UriKind.Relative), new StringContent("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"xyz\"}]}]}]}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("application/json", ok.Content.Headers.ContentType?.MediaType);
+        var span = Assert.Single(_dashboard.Telemetry.GetTrace("5b8efff798038103d269b633813fc60c"));
+        Assert.Equal(("json-service", "eee19b7ec3c1b174", "from json", "3"), (span.Source.Service, span.SpanId, span.Name, span.Attributes.Single().Value));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+        Assert.Contains("OTLP/JSON", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
     public async Task Http_gzip_bodies_are_accepted()
     {
         var body = DashboardTestServer.Traces("auth", TraceId, ("3333333333333333", null, "POST /login", 0, 3)).ToByteArray();

@@ -25,6 +25,7 @@ internal sealed class OtlpReceiver(OtlpIngest ingest)
     internal const int GrpcInternal = 13;
 
     private const string ProtobufContentType = "application/x-protobuf";
+    private const string JsonContentType = "application/json";
 
     private int MaxBytes => ingest.Store.Limits.MaxRequestBytes;
 
@@ -51,10 +52,12 @@ internal sealed class OtlpReceiver(OtlpIngest ingest)
             return;
         }
 
+        var json = false;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
-            !mediaType.MediaType.Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase))
+            !(mediaType.MediaType.Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase) ||
+              (json = mediaType.MediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase))))
         {
-            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be {ProtobufContentType}.");
+            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be {ProtobufContentType} or {JsonContentType}.");
             return;
         }
 
@@ -90,16 +93,28 @@ internal sealed class OtlpReceiver(OtlpIngest ingest)
             body = inflated.Bytes!;
         }
 
+        if (json)
+        {
+            var converted = OtlpJson.ToProtobuf(signal, body);
+            if (converted.Error is not null)
+            {
+                await RejectHttpAsync(context, StatusCodes.Status400BadRequest, converted.Error, json: true);
+                return;
+            }
+
+            body = converted.Bytes!;
+        }
+
         var error = TryIngest(signal, body, out var reply);
         if (error is not null)
         {
-            await RejectHttpAsync(context, StatusCodes.Status400BadRequest, error);
+            await RejectHttpAsync(context, StatusCodes.Status400BadRequest, error, json);
             return;
         }
 
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = ProtobufContentType;
-        await response.Body.WriteAsync(reply!.ToByteArray(), context.RequestAborted);
+        response.ContentType = json ? JsonContentType : ProtobufContentType;
+        await response.Body.WriteAsync(json ? System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(reply!)) : reply!.ToByteArray(), context.RequestAborted);
     }
 
     public async Task HandleGrpcAsync(HttpContext context)
@@ -246,15 +261,16 @@ internal sealed class OtlpReceiver(OtlpIngest ingest)
         response.Headers["grpc-message"] = Uri.EscapeDataString(message);
     }
 
-    private async Task RejectHttpAsync(HttpContext context, int statusCode, string message)
+    private async Task RejectHttpAsync(HttpContext context, int statusCode, string message, bool json = false)
     {
         Interlocked.Increment(ref _rejected);
         var response = context.Response;
         response.StatusCode = statusCode;
 
-        // OTLP/HTTP answers failures with a google.rpc.Status message.
-        response.ContentType = ProtobufContentType;
-        await response.Body.WriteAsync(new RpcStatus { Code = statusCode == 413 ? GrpcResourceExhausted : GrpcInvalidArgument, Message = message }.ToByteArray(), context.RequestAborted);
+        // OTLP/HTTP answers failures with a google.rpc.Status message, in the request's encoding.
+        var status = new RpcStatus { Code = statusCode == 413 ? GrpcResourceExhausted : GrpcInvalidArgument, Message = message };
+        response.ContentType = json ? JsonContentType : ProtobufContentType;
+        await response.Body.WriteAsync(json ? System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(status)) : status.ToByteArray(), context.RequestAborted);
     }
 
     /// <summary>Reads the whole body if it is at most <paramref name="limit"/> bytes; null when it is longer.</summary>
