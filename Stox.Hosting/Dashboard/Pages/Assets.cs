@@ -41,7 +41,8 @@ details summary { cursor:pointer; color:var(--accent); }
 .console .line .ts { color:#6b7280; margin-right:10px; user-select:none; }
 .console .line.hidden { display:none; }
 .empty { padding:30px; text-align:center; color:var(--muted); }
-.waterfall .row { display:grid; grid-template-columns: 360px 1fr; border-bottom:1px solid var(--line); }
+.waterfall .row { display:grid; grid-template-columns: 360px 1fr; border-bottom:1px solid var(--line); color:var(--text); }
+.waterfall .track { margin-right:12px; }
 .waterfall .row:hover { background:#f8f9fb; }
 .waterfall .label { padding:5px 10px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .waterfall .track { position:relative; height:28px; }

@@ -79,11 +79,14 @@ internal static class TracesPage
             var width = Math.Max(span.Duration.TotalMilliseconds / total * 100, 0.2);
             var color = ColorOf(span.Source.Service);
             html.Append("<details class=\"span\" data-service=\"").Append(E(span.Source.Service)).Append("\" id=\"span-").Append(E(span.SpanId)).Append("\"><summary class=\"row\" style=\"list-style:none\">")
-                .Append("<div class=\"label\" style=\"padding-left:").Append(10 + (depth * 16)).Append("px\"><span class=\"dot\" style=\"background:").Append(color).Append("\"></span>")
-                .Append("<strong>").Append(E(span.Source.Service)).Append("</strong> ").Append(E(span.Name))
-                .Append(span.IsError ? " <span class=\"badge err\">error</span>" : string.Empty).Append("</div><div class=\"track\">")
+                .Append("<div class=\"label\" title=\"").Append(E(span.Source.Service + " " + span.Name)).Append("\" style=\"padding-left:").Append(10 + (depth * 16)).Append("px\"><span class=\"dot\" style=\"background:").Append(color).Append("\"></span>")
+                .Append(span.IsError ? "<span class=\"badge err\">error</span> " : string.Empty)
+                .Append("<strong>").Append(E(span.Source.Service)).Append("</strong> ").Append(E(span.Name)).Append("</div><div class=\"track\">")
                 .Append("<div class=\"bar").Append(span.IsError ? " error" : string.Empty).Append("\" style=\"background:").Append(color).Append(";left:")
-                .Append(Pct(left)).Append(";width:").Append(Pct(width)).Append("\"></div><span class=\"dur\" style=\"left:calc(").Append(Pct(Math.Min(left + width, 92))).Append(" + 6px)\">")
+                .Append(Pct(left)).Append(";width:").Append(Pct(width)).Append("\"></div><span class=\"dur\" style=\"")
+
+                // The duration goes after the bar, or before it when the bar ends near the right edge.
+                .Append(left + width > 85 ? "right:calc(" + Pct(100 - left) + " + 6px)" : "left:calc(" + Pct(left + width) + " + 6px)").Append("\">")
                 .Append(Duration(span.Duration)).Append("</span></div></summary><div class=\"details\">")
                 .Append("<p class=\"muted\">").Append(span.Kind).Append(" span · ").Append(E(span.Scope)).Append(" · instance ").Append(E(span.Source.Instance))
                 .Append(" · span <span class=\"mono\">").Append(E(span.SpanId)).Append("</span>")
