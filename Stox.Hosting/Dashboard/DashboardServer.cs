@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -44,11 +42,11 @@ public sealed record DashboardSettings
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
-    internal const string CookieName = "stox_dashboard";
     private readonly WebApplication _app;
     private readonly byte[] _token;
     private readonly string _session;
-    private readonly ConcurrentDictionary<string, Task> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _commands = new(StringComparer.Ordinal);
+    private readonly Lock _commandsLock = new();
     private readonly CancellationTokenSource _stopping = new();
 
     private DashboardServer(WebApplication app, DashboardContext context, TelemetryStore telemetry, OtlpReceiver receiver, string token, int port, int grpcPort, int httpPort)
@@ -61,11 +59,16 @@ public sealed class DashboardServer : IAsyncDisposable
         _token = Encoding.UTF8.GetBytes(token);
         _session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         Url = new Uri($"http://localhost:{port}");
+
+        // Cookies are shared by every port of a host: one name per dashboard, so two AppHosts do not log each other out.
+        CookieName = $"stox_dashboard_{port}";
         OtlpGrpcEndpoint = $"http://localhost:{grpcPort}";
         OtlpHttpEndpoint = $"http://localhost:{httpPort}";
     }
 
     public Uri Url { get; }
+
+    internal string CookieName { get; }
 
     /// <summary>The URL to open: it carries the one-time browser token and sets the session cookie.</summary>
     public string LoginUrl => $"{Url.ToString().TrimEnd('/')}/login?t={Uri.EscapeDataString(Token)}";
@@ -156,21 +159,16 @@ public sealed class DashboardServer : IAsyncDisposable
             return false;
         }
 
-        var added = false;
-        _commands.AddOrUpdate(
-            resource,
-            _ => { added = true; return RunCommandAsync(resource, command, execute); },
-            (_, running) =>
+        lock (_commandsLock)
+        {
+            if (_stopping.IsCancellationRequested || (_commands.TryGetValue(resource, out var running) && !running.IsCompleted))
             {
-                if (!running.IsCompleted)
-                {
-                    return running;
-                }
+                return false;
+            }
 
-                added = true;
-                return RunCommandAsync(resource, command, execute);
-            });
-        return added;
+            _commands[resource] = RunCommandAsync(resource, command, execute);
+            return true;
+        }
     }
 
     private async Task RunCommandAsync(string resource, string command, Func<string, string, CancellationToken, Task> execute)
@@ -274,7 +272,13 @@ public sealed class DashboardServer : IAsyncDisposable
         await _stopping.CancelAsync();
         try
         {
-            await Task.WhenAll(_commands.Values).WaitAsync(TimeSpan.FromSeconds(30));
+            Task[] running;
+            lock (_commandsLock)
+            {
+                running = [.. _commands.Values];
+            }
+
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {

@@ -255,6 +255,40 @@ public sealed class DashboardPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_command_for_a_busy_resource_is_409()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        await using var dashboard = await DashboardTestServer.StartAsync(commands: async (_, _, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            await release.Task;
+        });
+        dashboard.Notifications.Register("web", "Project");
+        using var client = await dashboard.LoggedInClientAsync();
+        async Task<HttpStatusCode> SendAsync(string command)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/resources/web/{command}");
+            request.Headers.Add("X-Stox-Dashboard", "1");
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => SendAsync("restart")));
+        release.SetResult();
+
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.Accepted));
+        Assert.Equal(9, statuses.Count(s => s == HttpStatusCode.Conflict));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && await SendAsync("stop") != HttpStatusCode.Accepted)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, Volatile.Read(ref calls));
+    }
+
+    [Fact]
     public async Task A_taken_port_is_replaced_by_a_free_one_and_stopping_releases_the_ports()
     {
         using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
