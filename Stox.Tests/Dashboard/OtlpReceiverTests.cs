@@ -337,6 +337,23 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Large_records_are_also_bounded_by_a_byte_budget()
+    {
+        var limits = new TelemetryLimits { MaxLogEntries = 10_000, MaxLogBytes = 1024 * 1024 };
+        var store = new TelemetryStore(limits);
+        var ingest = new Stox.Hosting.Dashboard.Otlp.OtlpIngest(store);
+        var record = (SeverityNumber.Info, new string('m', 4000), Enumerable.Range(0, 64).Select(i => ($"k{i}", new string('v', 4000))).ToArray());
+
+        for (var i = 0; i < 20; i++)
+        {
+            ingest.Ingest(DashboardTestServer.LogRecords("jobs", record, record, record, record, record));
+        }
+
+        Assert.InRange(store.Bytes, 1, limits.MaxLogBytes);
+        Assert.InRange(store.LogCount, 1, 10);
+    }
+
+    [Fact]
     public async Task Long_values_and_many_attributes_are_truncated()
     {
         var request = DashboardTestServer.LogRecords("jobs", (SeverityNumber.Error, new string('x', 20_000), [.. Enumerable.Range(0, 200).Select(i => ($"k{i}", new string('v', 100)))]));

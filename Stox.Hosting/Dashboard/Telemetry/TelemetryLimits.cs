@@ -10,6 +10,12 @@ public sealed record TelemetryLimits
 
     public int MaxSpans { get; init; } = 20_000;
 
+    /// <summary>A budget for the logs' estimated size: the oldest go first when a burst of large records would pass it.</summary>
+    public long MaxLogBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A budget for the spans' estimated size.</summary>
+    public long MaxSpanBytes { get; init; } = 128L * 1024 * 1024;
+
     public int MaxMetricSeries { get; init; } = 2_000;
 
     public int MaxPointsPerSeries { get; init; } = 180;

@@ -18,8 +18,8 @@ public sealed class TelemetryStore
     public TelemetryStore(TelemetryLimits limits)
     {
         Limits = limits;
-        _logs = new RingBuffer<LogEntry>(limits.MaxLogEntries);
-        _spans = new RingBuffer<SpanEntry>(limits.MaxSpans);
+        _logs = new RingBuffer<LogEntry>(limits.MaxLogEntries, limits.MaxLogBytes);
+        _spans = new RingBuffer<SpanEntry>(limits.MaxSpans, limits.MaxSpanBytes);
     }
 
     public TelemetryLimits Limits { get; }
@@ -34,6 +34,9 @@ public sealed class TelemetryStore
 
     public int SpanCount => _spans.Count;
 
+    /// <summary>The estimated size of the logs and spans kept.</summary>
+    public long Bytes => _logs.Bytes + _spans.Bytes;
+
     public int SeriesCount => _series.Count;
 
     /// <summary>New series refused because <see cref="TelemetryLimits.MaxMetricSeries"/> was reached.</summary>
@@ -43,7 +46,7 @@ public sealed class TelemetryStore
     {
         foreach (var entry in entries)
         {
-            _logs.Add(entry);
+            _logs.Add(entry, SizeOf(entry));
         }
     }
 
@@ -51,7 +54,7 @@ public sealed class TelemetryStore
     {
         foreach (var span in spans)
         {
-            _spans.Add(span);
+            _spans.Add(span, SizeOf(span));
         }
     }
 
@@ -87,6 +90,17 @@ public sealed class TelemetryStore
         Interlocked.Increment(ref _version);
         Changed?.Invoke();
     }
+
+    // Estimates: two bytes a character plus object overheads; close enough to keep a budget.
+    private static long SizeOf(IReadOnlyList<KeyValuePair<string, string>> attributes) =>
+        attributes.Sum(a => 80L + (2L * (a.Key.Length + a.Value.Length)));
+
+    private static long SizeOf(LogEntry entry) =>
+        300 + (2L * (entry.Message.Length + entry.Category.Length + entry.Source.Service.Length + entry.Source.Instance.Length)) + SizeOf(entry.Attributes);
+
+    private static long SizeOf(SpanEntry span) =>
+        400 + (2L * (span.Name.Length + span.Scope.Length + (span.StatusMessage?.Length ?? 0) + span.Source.Service.Length + span.Source.Instance.Length))
+        + SizeOf(span.Attributes) + span.Events.Sum(e => 100 + (2L * e.Name.Length) + SizeOf(e.Attributes));
 
     public List<LogEntry> GetLogs() => _logs.ToList();
 
