@@ -108,13 +108,21 @@ internal sealed class OtlpIngest(TelemetryStore store)
                         foreach (var point in metric.Histogram.DataPoints)
                         {
                             var series = Series(source, metric, MetricKind.Histogram, true, metric.Histogram.AggregationTemporality == AggregationTemporality.Delta, point.Attributes);
-                            series?.Points.Add(new MetricPoint(
+                            if (series is null)
+                            {
+                                continue;
+                            }
+
+                            // Bucket bounds rarely change: share the previous point's array.
+                            var bounds = point.ExplicitBounds.Take(_limits.MaxBucketsPerPoint).ToArray();
+                            var previous = series.Points.LastOrDefault()?.Bounds;
+                            series.Points.Add(new MetricPoint(
                                 Time(point.StartTimeUnixNano),
                                 Time(point.TimeUnixNano),
                                 point.HasSum && point.Count > 0 ? point.Sum / point.Count : 0,
                                 point.Count,
                                 point.HasSum ? point.Sum : 0,
-                                point.ExplicitBounds.Take(_limits.MaxBucketsPerPoint).ToArray(),
+                                previous is not null && previous.SequenceEqual(bounds) ? previous : bounds,
                                 point.BucketCounts.Take(_limits.MaxBucketsPerPoint + 1).ToArray()));
                         }
 

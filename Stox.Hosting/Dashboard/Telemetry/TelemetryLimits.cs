@@ -18,7 +18,8 @@ public sealed record TelemetryLimits
 
     public int MaxMetricSeries { get; init; } = 2_000;
 
-    public int MaxPointsPerSeries { get; init; } = 180;
+    /// <summary>Points kept per series: a minute at the development export interval; the page looks at 30 s.</summary>
+    public int MaxPointsPerSeries { get; init; } = 60;
 
     public int MaxAttributesPerItem { get; init; } = 64;
 
