@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the AppHost and the tests run: the servers and libvips; Node (for the S3 server) if absent.
-APT_PACKAGES=(postgresql redis-server rabbitmq-server libvips42)
+# Debian packages the AppHost and the tests run: the servers and libvips; Chromium for the browser tests
+# (driven by Playwright at /usr/bin/chromium); Node (for the S3 server) if absent.
+APT_PACKAGES=(postgresql redis-server rabbitmq-server libvips42 chromium)
 command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 # Client-only tools the publishing tests check the Compose and Kubernetes files with (no Docker engine, no cluster).
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || APT_PACKAGES+=(docker-compose)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Stox.Hosting.Dashboard;
 using Stox.Hosting.Orchestration;
 
 namespace Stox.Hosting;
@@ -16,6 +17,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly bool _ownsStateDirectory;
     private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopped;
+    private DashboardServer? _dashboard;
 
     internal DistributedApplication(DistributedApplicationBuilder builder)
     {
@@ -24,7 +26,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         (_stateDirectory, _ownsStateDirectory) = CreateStateDirectory(options);
         ResourceLogs = new ResourceLogService(options.LogSink ?? ConsoleReporter.Write);
         ResourceNotifications = new ResourceNotificationService();
-        _orchestrator = new Orchestrator(builder.Resources, new RunContext(options, ResourceLogs, ResourceNotifications, _stateDirectory));
+        var context = new RunContext(options, ResourceLogs, ResourceNotifications, _stateDirectory);
+        ResourceEnvironments = context.Environments;
+        DashboardConfiguration.Apply(options, builder.Configuration);
+        _orchestrator = new Orchestrator(builder.Resources, context);
         _orchestrator.ResourceFailed += (name, exitCode) =>
             _failure.TrySetResult($"Resource '{name}' exited unexpectedly with code {exitCode}.{Environment.NewLine}Last log lines of '{name}':{Environment.NewLine}{ResourceLogs.Tail(name)}");
     }
@@ -46,6 +51,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public ResourceLogService ResourceLogs { get; }
 
+    /// <summary>The environment each process was started with, secrets masked.</summary>
+    public ResourceEnvironments ResourceEnvironments { get; }
+
+    /// <summary>The developer dashboard, once started (run mode with <see cref="DistributedApplicationOptions.EnableDashboard"/>).</summary>
+    public DashboardServer? Dashboard => _dashboard;
+
     public string StateDirectory => _stateDirectory;
 
     /// <summary>Every process the AppHost started and their descendants.</summary>
@@ -64,6 +75,13 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         RestoreGeneratedParameters();
+        if (Options.EnableDashboard && _dashboard is null)
+        {
+            // Before any project starts: their OTEL_EXPORTER_OTLP_ENDPOINT is the dashboard's receiver.
+            _dashboard = await DashboardConfiguration.StartAsync(this, cancellationToken);
+            ConsoleReporter.Info($"Dashboard: {_dashboard.LoginUrl}");
+        }
+
         await _orchestrator.StartAllAsync(cancellationToken);
         SaveGeneratedParameters();
     }
@@ -73,6 +91,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             await _orchestrator.StopAllAsync();
+            if (_dashboard is not null)
+            {
+                await _dashboard.DisposeAsync();
+            }
         }
     }
 
@@ -136,6 +158,11 @@ public sealed class DistributedApplication : IAsyncDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             await StartAsync(shutdown.Token);
             ConsoleReporter.PrintResources(ResourceNotifications.Snapshots, started.Elapsed, Options.Persist ? _stateDirectory : null);
+            if (_dashboard is not null)
+            {
+                ConsoleReporter.Info($"Dashboard: {_dashboard.LoginUrl}");
+            }
+
             var stopped = Task.Delay(Timeout.Infinite, shutdown.Token);
             if (await Task.WhenAny(stopped, _failure.Task) == _failure.Task)
             {

@@ -35,6 +35,18 @@ public sealed class ResourceLogService(Action<LogLine>? sink, int linesPerResour
         LineWritten?.Invoke(line);
     }
 
+    /// <summary>Every name that has written a line: resources, and replicas or helper processes under their own names.</summary>
+    public IReadOnlyList<string> Sources
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _lines.Keys];
+            }
+        }
+    }
+
     public IReadOnlyList<LogLine> GetLines(string resource, int last = int.MaxValue)
     {
         lock (_lock)

@@ -7,6 +7,7 @@ internal sealed class RunContext(DistributedApplicationOptions options, Resource
     public ResourceLogService Logs { get; } = logs;
     public ResourceNotificationService Notifications { get; } = notifications;
     public string StateDirectory { get; } = stateDirectory;
+    public ResourceEnvironments Environments { get; } = new();
 
     public string ResourceDirectory(string resourceName)
     {

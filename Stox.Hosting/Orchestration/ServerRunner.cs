@@ -69,6 +69,7 @@ internal abstract class ServerRunner(Resource resource, RunContext context) : Re
     {
         foreach (var spec in GetProcesses())
         {
+            Context.Environments.Record(Resource.Name, spec.LogName ?? Resource.Name, spec.Environment);
             var process = ManagedProcess.Start(spec.FileName, spec.Arguments, spec.Environment, spec.WorkingDirectory, Context.Logs, spec.LogName ?? Resource.Name);
             lock (_lock)
             {

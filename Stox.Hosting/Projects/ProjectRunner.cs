@@ -75,6 +75,7 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
     {
         var logName = project.Replicas == 1 ? project.Name : $"{project.Name}-{index}";
         var environment = await BuildEnvironmentAsync(index, port, cancellationToken);
+        Context.Environments.Record(project.Name, logName, environment);
         var process = ManagedProcess.Start(
             DotnetHost(),
             [project.Metadata.AssemblyPath],

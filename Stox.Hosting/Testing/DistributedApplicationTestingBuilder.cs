@@ -30,6 +30,9 @@ public static class DistributedApplicationTestingBuilder
                 {
                     options.RandomizePorts = true;
                     options.StopOnResourceFailure = false;
+
+                    // As Aspire's testing builder: no dashboard unless a test asks for one.
+                    options.EnableDashboard = false;
                     options.LogSink = Environment.GetEnvironmentVariable("STOX_TEST_LOGS") == "1" ? null : static _ => { };
                     configureOptions?.Invoke(options);
                 };
