@@ -5,6 +5,7 @@ using Stox.Gateway.OpenApi;
 using Stox.Gateway.RateLimiting;
 using Stox.Gateway.Routing;
 using Stox.ServiceDefaults.ServiceDiscovery;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Stox.Gateway.Extensions;
 
@@ -51,7 +52,10 @@ internal static class GatewayExtensions
 
         var resolver = new ServiceEndpointResolver(builder.Configuration);
         var (routes, clusters) = ProxyConfiguration.Build(options, resolver);
-        services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        builder.AddStoxJwtAuthentication();
+        services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddTransforms(transforms => transforms.AddRequestTransform(IdentityHeaders.ForwardAsync));
         return builder;
     }
 
@@ -74,6 +78,8 @@ internal static class GatewayExtensions
         });
         app.UseRouting();
         app.UseMiddleware<RequestMetricsMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<RateLimitingMiddleware>();
         app.UseRequestTimeouts();
 

@@ -25,6 +25,8 @@ public static class ProxyConfiguration
             Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
             MaxRequestBodySize = route.IsUpload ? options.MaxUploadBodyBytes : options.MaxRequestBodyBytes,
             Timeout = route.IsUpload ? options.UploadTimeout : options.RequestTimeout,
+            // The edge checks tokens; the services check them again (defence in depth).
+            AuthorizationPolicy = route.RequiresAuthentication ? "default" : "anonymous",
             Metadata = new Dictionary<string, string> { [RouteMetadataKey] = route.Id },
         }).ToList();
 

@@ -39,7 +39,7 @@ public sealed class GatewayReplicaTests(GatewayReplicasFixture fixture)
         using var client = new HttpClient { BaseAddress = new Uri(GatewayReplicas[0]) };
         var body = new string('x', GatewayReplicasFixture.MaxBodyBytes + 1);
 
-        using var response = await client.PatchAsync(new Uri("/api/account", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(new Uri("/api/auth/refresh", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }

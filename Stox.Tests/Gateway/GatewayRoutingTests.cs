@@ -10,19 +10,24 @@ namespace Stox.Tests.Gateway;
 public sealed class GatewayRoutingTests(StoxAppFixture fixture)
 {
     [Theory]
-    [InlineData("/api/auth/", "auth")]
-    [InlineData("/api/account/", "auth")]
-    [InlineData("/api/admin/", "auth")]
-    [InlineData("/.well-known/", "auth")]
-    [InlineData("/api/images/", "jobs")]
-    [InlineData("/api/jobs/", "jobs")]
-    [InlineData("/gallery/", "frontend")]
-    public async Task Each_public_path_reaches_its_service(string prefix, string service)
+    [InlineData("/api/auth/", "auth", false)]
+    [InlineData("/api/account/", "auth", true)]
+    [InlineData("/api/admin/", "auth", true)]
+    [InlineData("/.well-known/", "auth", false)]
+    [InlineData("/api/images/", "jobs", true)]
+    [InlineData("/api/jobs/", "jobs", true)]
+    [InlineData("/gallery/", "frontend", false)]
+    public async Task Each_public_path_reaches_its_service(string prefix, string service, bool authenticated)
     {
         using var gateway = fixture.App.CreateHttpClient("gateway");
         var path = $"{prefix}probe-{Guid.NewGuid():N}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (authenticated)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await fixture.GetUserTokenAsync());
+        }
 
-        using var response = await gateway.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await gateway.SendAsync(request);
 
         // The service's own span (service.name = service) for this exact path proves where it went.
         await fixture.Telemetry.WaitForSpanFromServiceAsync(service, path, TimeSpan.FromSeconds(30));

@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Stox.Hosting;
+using Stox.Hosting.Testing;
 
 namespace Stox.Tests.Infrastructure;
 
@@ -8,7 +11,34 @@ namespace Stox.Tests.Infrastructure;
 /// </summary>
 public sealed class StoxAppFixture : AppModelFixture
 {
+    private readonly SemaphoreSlim _userGate = new(1, 1);
+    private string? _userToken;
+
     public OtlpTestReceiver Telemetry { get; private set; } = null!;
+
+    /// <summary>An access token of one ordinary user, registered through the gateway on first use.</summary>
+    public async Task<string> GetUserTokenAsync()
+    {
+        await _userGate.WaitAsync();
+        try
+        {
+            if (_userToken is null)
+            {
+                using var gateway = App.CreateHttpClient("gateway");
+                using var response = await gateway.PostAsJsonAsync(
+                    "/api/auth/register",
+                    new { email = $"system-{Guid.NewGuid():N}@stox.test", password = "a-long-enough-passphrase-1" });
+                response.EnsureSuccessStatusCode();
+                _userToken = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
+            }
+
+            return _userToken!;
+        }
+        finally
+        {
+            _userGate.Release();
+        }
+    }
 
     public override async Task InitializeAsync()
     {
@@ -20,6 +50,7 @@ public sealed class StoxAppFixture : AppModelFixture
     {
         await base.DisposeAsync();
         await Telemetry.DisposeAsync();
+        _userGate.Dispose();
     }
 
     protected override void ConfigureOptions(DistributedApplicationOptions options)
