@@ -42,17 +42,19 @@ install_packages() {
   return 0
 }
 
-install_s3_server() {
-  local dir=Stox.Hosting/S3/server stamp=Stox.Hosting/S3/server/node_modules/.stox-lock
+# npm ci in a folder whose lock file changed since its last install.
+npm_ci() {
+  local dir=$1 stamp=$1/node_modules/.stox-lock
   if [ -f "$stamp" ] && cmp -s "$dir/package-lock.json" "$stamp"; then return; fi
-  log "installing the local S3 server (npm ci in $dir)"
+  log "installing node packages (npm ci in $dir)"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$dir/package-lock.json" "$stamp"
 }
 
 install() {
   install_packages
-  install_s3_server
+  npm_ci Stox.Hosting/S3/server                       # the local S3 server (Node 24 comes with it)
+  npm_ci Stox.Tests/Publishing/schema-validator       # Ajv, for the manifest schema test
 }
 
 build() {

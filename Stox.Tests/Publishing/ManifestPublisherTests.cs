@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Newtonsoft.Json.Linq;
-using Newtonsoft.Json.Schema;
 using Stox.Hosting.Publishing;
 using static Stox.Tests.Publishing.PublishingTestSupport;
 
@@ -172,11 +170,30 @@ public sealed partial class ManifestPublisherTests
         }
     }
 
+    /// <summary>Validates against the schema with Ajv (npm, MIT; installed by ./build.sh install), one error per line.</summary>
     internal static IList<string> Validate(string manifest)
     {
-        var schema = JSchema.Parse(File.ReadAllText(Path.Combine(TestDirectory, "aspire-8.0.json")));
-        JToken.Parse(manifest).IsValid(schema, out IList<string> errors);
-        return errors;
+        var validator = Path.Combine(TestDirectory, "schema-validator");
+        Assert.True(Directory.Exists(Path.Combine(validator, "node_modules", "ajv")), $"Run ./build.sh install (npm ci in {validator}).");
+        var document = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(document, manifest);
+            var start = new System.Diagnostics.ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = validator };
+            start.ArgumentList.Add("validate.mjs");
+            start.ArgumentList.Add(Path.Combine(TestDirectory, "aspire-8.0.json"));
+            start.ArgumentList.Add(document);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode is 0 or 1, $"the validator failed: {error}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        finally
+        {
+            File.Delete(document);
+        }
     }
 
     internal static async Task<string> ManifestTextAsync(string manifestDirectory)
