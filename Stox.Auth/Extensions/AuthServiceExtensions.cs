@@ -1,6 +1,4 @@
-using System.Net;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stox.Auth.Apis;
@@ -46,21 +44,8 @@ public static class AuthServiceExtensions
             .AddScheme<AuthenticationSchemeOptions, StoxJwtAuthenticationHandler>(StoxJwtDefaults.AuthenticationScheme, null);
         builder.Services.AddAuthorization();
 
-        // X-Forwarded-For is believed only from loopback and the configured proxy networks, one hop deep.
-        builder.Services.PostConfigure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.ForwardLimit = 1;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("127.0.0.0/8"));
-            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("::1/128"));
-            forwarded.KnownProxies.Add(IPAddress.Parse("::ffff:127.0.0.1"));
-            foreach (var network in builder.Configuration.GetSection($"{AuthOptions.SectionName}:{nameof(AuthOptions.KnownProxyNetworks)}").Get<string[]>() ?? [])
-            {
-                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-            }
-        });
+        builder.TrustForwardedHeadersFrom(
+            builder.Configuration.GetSection($"{AuthOptions.SectionName}:{nameof(AuthOptions.KnownProxyNetworks)}").Get<string[]>() ?? []);
         return builder;
     }
 
@@ -78,12 +63,6 @@ public static class AuthServiceExtensions
 
     public static WebApplication MapAuthEndpoints(this WebApplication app)
     {
-        // When ASPNETCORE_FORWARDEDHEADERS_ENABLED is set the host already runs this middleware (with our options).
-        if (!string.Equals(app.Configuration["FORWARDEDHEADERS_ENABLED"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            app.UseForwardedHeaders();
-        }
-
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapWellKnownApi();

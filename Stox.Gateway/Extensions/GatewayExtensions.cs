@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Stox.Gateway.Edge;
 using Stox.Gateway.OpenApi;
@@ -37,18 +36,9 @@ internal static class GatewayExtensions
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
         // Only listed proxies (and loopback) may say who the client is; everyone else's X-Forwarded-For is ignored.
-        services.PostConfigure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Add(IPAddress.Loopback);
-            forwarded.KnownProxies.Add(IPAddress.IPv6Loopback);
-            foreach (var proxy in options.KnownProxies)
-            {
-                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
-            }
-        });
+        builder.TrustForwardedHeadersFrom(
+            options.KnownProxies,
+            ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
 
         var resolver = new ServiceEndpointResolver(builder.Configuration);
         var (routes, clusters) = ProxyConfiguration.Build(options, resolver);
@@ -61,11 +51,6 @@ internal static class GatewayExtensions
 
     public static WebApplication UseGateway(this WebApplication app)
     {
-        if (!app.Configuration.GetValue<bool>("ASPNETCORE_FORWARDEDHEADERS_ENABLED"))
-        {
-            app.UseForwardedHeaders();
-        }
-
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<StripIdentityHeadersMiddleware>();
