@@ -10,7 +10,6 @@ namespace Stox.Hosting.Projects;
 /// </summary>
 internal sealed class ProjectRunner(ProjectResource project, RunContext context) : ResourceRunner(project, context)
 {
-    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly List<ManagedProcess> _replicas = [];
     private readonly Lock _lock = new();
 
@@ -113,22 +112,8 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
         }
     }
 
-    private static async Task<bool> IsHealthyAsync(Uri healthUrl, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await HealthClient.GetAsync(healthUrl, cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    private static async Task<bool> IsHealthyAsync(Uri healthUrl, CancellationToken cancellationToken) =>
+        await HttpProbe.GetStatusAsync(healthUrl, TimeSpan.FromSeconds(5), cancellationToken) is { } status && (int)status is >= 200 and < 300;
 
     private async Task<Dictionary<string, string?>> BuildEnvironmentAsync(int index, int port, CancellationToken cancellationToken)
     {

@@ -7,8 +7,6 @@ namespace Stox.Hosting.S3;
 /// <summary>Runs the local S3-compatible server (Node, see S3/README.md) and creates the bucket.</summary>
 internal sealed class S3Runner(S3StorageResource storage, RunContext context) : ServerRunner(storage, context)
 {
-    private static readonly HttpClient ProbeClient = new() { Timeout = TimeSpan.FromSeconds(2) };
-
     public override string Type => "S3";
 
     /// <summary>The folder with start.mjs and its node_modules, in the source tree (the install step runs npm ci there).</summary>
@@ -53,20 +51,7 @@ internal sealed class S3Runner(S3StorageResource storage, RunContext context) : 
         return [new ProcessSpec(bundledNode, arguments, environment, serverDirectory)];
     }
 
-    protected override async Task<bool> ProbeAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await ProbeClient.GetAsync(new Uri(storage.GetEndpoint("http").Url + "/"), cancellationToken);
-            return true;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    // Any answer means it listens (unsigned requests get 403).
+    protected override async Task<bool> ProbeAsync(CancellationToken cancellationToken) =>
+        await HttpProbe.GetStatusAsync(new Uri(storage.GetEndpoint("http").Url + "/"), TimeSpan.FromSeconds(2), cancellationToken) is not null;
 }
