@@ -1,9 +1,11 @@
+using Stox.Processing.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRabbitMQClient("messaging");
 builder.AddS3Client("storage");
-builder.AddRedisClient("cache");
+builder.AddImageProcessing();
 
 var app = builder.Build();
 

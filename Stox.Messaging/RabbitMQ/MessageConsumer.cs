@@ -26,7 +26,8 @@ public sealed record MessageContext(string? MessageId, string? CorrelationId, in
 /// Consumes one queue with manual acknowledgement and a bounded prefetch. A message is acknowledged only
 /// after its handler finished; a crash leaves it unacknowledged, so the broker redelivers it to another
 /// consumer. Transient failures are retried with back-off through delay queues; permanent ones are
-/// dead-lettered. On shutdown it stops taking messages and lets the ones in hand finish.
+/// dead-lettered. On shutdown it stops taking messages, lets the ones being handled finish and returns the
+/// prefetched ones that had not started. Handling continues the publisher's trace (<see cref="MessageTracing"/>).
 /// </summary>
 public abstract partial class MessageConsumer<TMessage>(
     IConnection connection,
@@ -34,11 +35,15 @@ public abstract partial class MessageConsumer<TMessage>(
     ILogger logger) : BackgroundService
 {
     private int _running;
+    private volatile bool _stopping;
 
     protected abstract QueueDefinition Queue { get; }
 
     /// <summary>How many unacknowledged messages this consumer holds at once.</summary>
     protected virtual ushort Prefetch => 4;
+
+    /// <summary>How many messages this consumer handles at once (at most <see cref="Prefetch"/>).</summary>
+    protected virtual ushort Concurrency => 1;
 
     /// <summary>Declares the queue and its bindings; called once before consuming.</summary>
     protected virtual Task DeclareAsync(IChannel channel, CancellationToken cancellationToken) =>
@@ -48,7 +53,9 @@ public abstract partial class MessageConsumer<TMessage>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: Math.Min(Concurrency, Prefetch)),
+            stoppingToken);
         await DeclareAsync(channel, stoppingToken);
         await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: Prefetch, global: false, stoppingToken);
 
@@ -56,7 +63,7 @@ public abstract partial class MessageConsumer<TMessage>(
         // Handlers are not cancelled by shutdown: a message in hand is finished, then acknowledged.
         consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, delivery);
         var tag = await channel.BasicConsumeAsync(Queue.Name, autoAck: false, consumer, stoppingToken);
-        LogConsuming(logger, Queue.Name, Prefetch);
+        LogConsuming(logger, Queue.Name, Prefetch, Concurrency);
 
         try
         {
@@ -67,6 +74,7 @@ public abstract partial class MessageConsumer<TMessage>(
             // Shutting down.
         }
 
+        _stopping = true;
         if (channel.IsOpen)
         {
             await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None);
@@ -83,6 +91,14 @@ public abstract partial class MessageConsumer<TMessage>(
         Interlocked.Increment(ref _running);
         try
         {
+            if (_stopping)
+            {
+                // Prefetched but not started: another consumer takes it now rather than after this one's work.
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+                return;
+            }
+
+            using var activity = MessageTracing.StartProcessing(Queue.Name, delivery.BasicProperties);
             var attempt = ReadAttempt(delivery.BasicProperties) + 1;
             var context = new MessageContext(
                 delivery.BasicProperties.MessageId,
@@ -91,6 +107,11 @@ public abstract partial class MessageConsumer<TMessage>(
                 delivery.Redelivered,
                 Queue.RetryDelays.Count - (attempt - 1));
             var outcome = await HandleSafelyAsync(delivery, context);
+            if (outcome != MessageOutcome.Completed)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.ToString());
+            }
+
             await SettleAsync(channel, delivery, outcome, attempt);
         }
         finally
@@ -150,8 +171,8 @@ public abstract partial class MessageConsumer<TMessage>(
             ? attempt
             : 0;
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Consuming {Queue} with prefetch {Prefetch}.")]
-    private static partial void LogConsuming(ILogger logger, string queue, ushort prefetch);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Consuming {Queue} with prefetch {Prefetch}, {Concurrency} at a time.")]
+    private static partial void LogConsuming(ILogger logger, string queue, ushort prefetch, ushort concurrency);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A message on {Queue} ({MessageId}) cannot be read; dead-lettering it.")]
     private static partial void LogInvalidMessage(ILogger logger, Exception exception, string queue, string? messageId);

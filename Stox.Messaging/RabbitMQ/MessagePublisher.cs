@@ -17,8 +17,11 @@ public sealed class MessagePublisher(IConnection connection) : IAsyncDisposable
     public async Task PublishAsync<T>(string exchange, string routingKey, T message, string messageId, string? correlationId = null, CancellationToken cancellationToken = default)
         where T : notnull
     {
+        var headers = new Dictionary<string, object?>();
+        MessageTracing.Inject(headers);
         var properties = new BasicProperties
         {
+            Headers = headers,
             MessageId = messageId,
             CorrelationId = correlationId,
             Type = MessageTypeAttribute.Of<T>(),

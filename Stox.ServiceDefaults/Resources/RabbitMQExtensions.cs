@@ -39,6 +39,8 @@ public static class RabbitMQExtensions
         {
             sources.ActivitySources.Add("RabbitMQ.Client.Publisher");
             sources.ActivitySources.Add("RabbitMQ.Client.Subscriber");
+            // Stox.Messaging's handling spans, children of the publisher's trace (MessageTracing.ActivitySourceName).
+            sources.ActivitySources.Add("Stox.Messaging");
         });
         return builder;
     }

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using Stox.Imaging;
+using Stox.Messaging.RabbitMQ;
+using Stox.Processing.ImageJobs;
+using Stox.Processing.Storage;
+
+namespace Stox.Processing.Extensions;
+
+internal static class ProcessingExtensions
+{
+    /// <summary>The image-job consumer with what it needs: options, the imaging engine, storage, publisher, metrics.</summary>
+    public static IHostApplicationBuilder AddImageProcessing(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ProcessingOptions>()
+            .Bind(builder.Configuration.GetSection(ProcessingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // A stopping replica finishes the job in hand (MessageConsumer waits for it) within this time; past it
+        // the process exits and the broker gives the unacknowledged job to another replica.
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<ProcessingOptions>>((host, processing) => host.ShutdownTimeout = processing.Value.ShutdownTimeout);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(WorkerIdentity.From(builder.Configuration));
+        services.AddSingleton(sp => new ImagingOptions { DefaultTimeout = sp.GetRequiredService<IOptions<ProcessingOptions>>().Value.JobTimeout });
+        // One engine per process: libvips is initialised once and is thread-safe.
+        services.AddSingleton<IImageEngine>(sp => new VipsImageEngine(sp.GetRequiredService<ImagingOptions>()));
+        services.AddSingleton<ImageStore>();
+        services.AddSingleton<MessagePublisher>();
+        services.AddSingleton<ProcessingMetrics>();
+        services.AddHostedService<ImageJobConsumer>();
+        return builder;
+    }
+}
