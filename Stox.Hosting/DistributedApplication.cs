@@ -100,6 +100,18 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public Task StopResourceAsync(string name) => _orchestrator.StopResourceAsync(name);
 
+    /// <summary>
+    /// Stops one replica of a project gracefully (SIGTERM, SIGKILL after <see cref="DistributedApplicationOptions.ResourceStopTimeout"/>);
+    /// the other replicas keep running. <see cref="StartResourceAsync"/> starts every replica again.
+    /// </summary>
+    public Task StopResourceAsync(string name, int replicaIndex) => _orchestrator.StopReplicaAsync(name, replicaIndex, kill: false);
+
+    /// <summary>
+    /// Kills one replica of a project and everything it spawned with SIGKILL, as a crash would: no shutdown code runs.
+    /// It is not reported as a failure and not restarted; <see cref="StartResourceAsync"/> starts every replica again.
+    /// </summary>
+    public Task KillResourceAsync(string name, int replicaIndex = 0) => _orchestrator.StopReplicaAsync(name, replicaIndex, kill: true);
+
     public Task StartResourceAsync(string name, CancellationToken cancellationToken = default) =>
         _orchestrator.StartResourceAsync(name, cancellationToken);
 

@@ -117,6 +117,17 @@ internal sealed class Orchestrator
         _context.Notifications.Publish(name, s => s with { State = KnownResourceStates.Finished, Health = ResourceHealth.Unknown, ProcessIds = [] });
     }
 
+    /// <summary>Stops or kills one replica; the resource stays Running while another replica is, and is not restarted.</summary>
+    public async Task StopReplicaAsync(string name, int index, bool kill)
+    {
+        var runner = GetRunner(name);
+        await runner.StopReplicaAsync(index, kill);
+        var processIds = runner.ProcessIds.ToList();
+        _context.Notifications.Publish(name, s => processIds.Count > 0
+            ? s with { ProcessIds = processIds }
+            : s with { State = KnownResourceStates.Finished, Health = ResourceHealth.Unknown, ProcessIds = [] });
+    }
+
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
     {
         var runner = GetRunner(name);

@@ -17,6 +17,10 @@ internal abstract class ResourceRunner(Resource resource, RunContext context)
 
     public abstract Task StopAsync();
 
+    /// <summary>Stops one replica of a resource that has several; only projects have replicas.</summary>
+    public virtual Task StopReplicaAsync(int index, bool kill) =>
+        throw new NotSupportedException($"Resource '{Resource.Name}' has no replicas to stop one by one.");
+
     public virtual IReadOnlyCollection<int> ProcessIds => [];
 
     public virtual IReadOnlyList<string> Urls =>

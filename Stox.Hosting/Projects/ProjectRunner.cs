@@ -10,7 +10,7 @@ namespace Stox.Hosting.Projects;
 /// </summary>
 internal sealed class ProjectRunner(ProjectResource project, RunContext context) : ResourceRunner(project, context)
 {
-    private readonly List<ManagedProcess> _replicas = [];
+    private readonly SortedDictionary<int, ManagedProcess> _replicas = [];
     private readonly Lock _lock = new();
 
     public override string Type => "Project";
@@ -23,7 +23,7 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
         {
             lock (_lock)
             {
-                return _replicas.SelectMany(r => r.AllProcessIds()).ToList();
+                return _replicas.Values.SelectMany(r => r.AllProcessIds()).ToList();
             }
         }
     }
@@ -59,7 +59,7 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
         List<ManagedProcess> replicas;
         lock (_lock)
         {
-            replicas = [.. _replicas];
+            replicas = [.. _replicas.Values];
             _replicas.Clear();
         }
 
@@ -68,6 +68,23 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
             await r.StopAsync(NativeMethods.SIGTERM, Context.Options.ResourceStopTimeout);
             await r.DisposeAsync();
         }));
+    }
+
+    /// <summary>Stops one replica (SIGTERM, or SIGKILL to its whole tree when <paramref name="kill"/>); the others keep running.</summary>
+    public override async Task StopReplicaAsync(int index, bool kill)
+    {
+        ManagedProcess? replica;
+        lock (_lock)
+        {
+            if (!_replicas.Remove(index, out replica))
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"Replica {index} of '{project.Name}' is not running.");
+            }
+        }
+
+        // SIGKILL cannot be handled, so the grace period only waits for the exit; descendants are killed after.
+        await replica.StopAsync(kill ? NativeMethods.SIGKILL : NativeMethods.SIGTERM, Context.Options.ResourceStopTimeout);
+        await replica.DisposeAsync();
     }
 
     private async Task StartReplicaAsync(int index, int port, CancellationToken cancellationToken)
@@ -84,7 +101,7 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
             logName);
         lock (_lock)
         {
-            _replicas.Add(process);
+            _replicas[index] = process;
         }
 
         Supervise(process);

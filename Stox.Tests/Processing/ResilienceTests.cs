@@ -1,0 +1,120 @@
+using Stox.Hosting;
+using Stox.Messaging.Contracts;
+
+namespace Stox.Tests.Processing;
+
+/// <summary>Storage outages, crashed replicas and stopped replicas: every job still completes, once.</summary>
+[Collection(ProcessingCollection.Name)]
+public sealed class ResilienceTests(ProcessingFixture fixture)
+{
+    private DistributedApplication App => fixture.App;
+
+    [Fact]
+    public async Task A_job_is_retried_while_storage_is_down_and_completes_once_it_is_back()
+    {
+        var job = await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(640, 480));
+        await App.StopResourceAsync("storage");
+        try
+        {
+            await fixture.RequestAsync(job);
+            // A second attempt means the first failed and went through the retry queue.
+            await fixture.WaitForAsync(job.JobId, events => events.Any(e => e.Progress is { Stage: ImageJobStages.Started, Attempt: 2 }), TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await App.StartResourceAsync("storage");
+        }
+
+        var outcome = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(45));
+
+        var completed = Assert.Single(outcome, e => e.Completed is not null).Completed!;
+        Assert.DoesNotContain(outcome, e => e.Failed is not null);
+        Assert.Equal(10, completed.Variants.Count);
+        Assert.Equal(10, (await fixture.ListVariantKeysAsync(job)).Count);
+    }
+
+    [Fact]
+    public async Task Every_job_of_a_batch_completes_exactly_once_in_storage_when_a_replica_is_killed_mid_batch()
+    {
+        var jobs = new List<ImageJobRequestedV1>();
+        for (var i = 0; i < 6; i++)
+        {
+            jobs.Add(await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(1600, 1000)));
+        }
+
+        try
+        {
+            foreach (var job in jobs)
+            {
+                await fixture.RequestAsync(job);
+            }
+
+            // Kill replica 0 while it is working on a job: started, not finished.
+            var victim = await WaitForJobInFlightAsync(jobs, replica: 0, TimeSpan.FromSeconds(30));
+            await App.KillResourceAsync("processing", 0);
+
+            foreach (var job in jobs)
+            {
+                var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(60));
+                Assert.Contains(events, e => e.Completed is not null);
+                Assert.DoesNotContain(events, e => e.Failed is not null);
+                var keys = await fixture.ListVariantKeysAsync(job);
+                Assert.Equal(10, keys.Count);
+                Assert.Equal(keys.Count, keys.Distinct().Count());
+            }
+
+            // The killed replica's job was redelivered to the other one and finished there.
+            var victimEvents = fixture.EventsOf(victim.JobId);
+            Assert.Contains(victimEvents, e => e.Completed is { } c && ProcessingFixture.ReplicaOf(c.Worker) == 1);
+        }
+        finally
+        {
+            await App.StartResourceAsync("processing");
+            await fixture.WaitForConsumersAsync(ProcessingFixture.Replicas);
+        }
+    }
+
+    [Fact]
+    public async Task A_replica_stopped_while_working_finishes_its_job_before_it_exits()
+    {
+        var job = await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(2400, 1600), enhance: true);
+        try
+        {
+            await fixture.RequestAsync(job);
+            var started = await fixture.WaitForAsync(job.JobId, events => events.Any(e => e.Progress?.Stage == ImageJobStages.Started), TimeSpan.FromSeconds(30));
+            var worker = started.First(e => e.Progress?.Stage == ImageJobStages.Started).Worker;
+
+            await App.StopResourceAsync("processing", ProcessingFixture.ReplicaOf(worker));
+
+            // Stopping returned only once the replica exited: the job is already done, by the same replica, first time.
+            var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(5));
+            var completed = Assert.Single(events, e => e.Completed is not null).Completed!;
+            Assert.Equal(worker, completed.Worker);
+            Assert.All(events.Where(e => e.Progress is not null), e => Assert.Equal((1, worker), (e.Progress!.Attempt, e.Worker)));
+        }
+        finally
+        {
+            await App.StartResourceAsync("processing");
+            await fixture.WaitForConsumersAsync(ProcessingFixture.Replicas);
+        }
+    }
+
+    private async Task<ImageJobRequestedV1> WaitForJobInFlightAsync(List<ImageJobRequestedV1> jobs, int replica, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var inFlight = jobs.FirstOrDefault(job =>
+            {
+                var events = fixture.EventsOf(job.JobId);
+                return !events.Any(e => e.IsOutcome) && events.Any(e => e.Progress is { Stage: ImageJobStages.Started } p && ProcessingFixture.ReplicaOf(p.Worker) == replica);
+            });
+            if (inFlight is not null)
+            {
+                return inFlight;
+            }
+
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+}
