@@ -43,7 +43,7 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
     [Fact]
     public async Task Enhance_and_avif_give_the_enhanced_set_in_three_formats_with_heartbeats_while_it_works()
     {
-        var job = await fixture.UploadOriginalAsync(PhotoJpeg(1200, 800), enhance: true, formats: ImageFormats.All);
+        var job = await fixture.UploadOriginalAsync(PhotoJpeg(900, 600), enhance: true, formats: ImageFormats.All);
 
         await fixture.RequestAsync(job);
         var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(60));
@@ -51,7 +51,7 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
         var completed = Assert.Single(events, e => e.Completed is not null).Completed!;
         var expected = new Dictionary<string, (int Width, int Height)>
         {
-            ["thumbnail"] = (150, 150), ["small"] = (480, 320), ["medium"] = (1024, 683), ["large"] = (1200, 800), ["original"] = (1200, 800),
+            ["thumbnail"] = (150, 150), ["small"] = (480, 320), ["medium"] = (900, 600), ["large"] = (900, 600), ["original"] = (900, 600),
         };
         await AssertStoredAsync(job, completed.Variants, expected, ImageFormats.All, enhanced: false);
         await AssertStoredAsync(job, completed.Enhanced, expected, ImageFormats.All, enhanced: true);

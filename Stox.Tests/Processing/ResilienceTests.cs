@@ -51,7 +51,11 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
 
             // Kill replica 0 while it is working on a job: started, not finished.
             var victim = await WaitForJobInFlightAsync(jobs, replica: 0, TimeSpan.FromSeconds(30));
+            var before = App.ResourceNotifications.Get("processing")!.ProcessIds;
             await App.KillResourceAsync("processing", 0);
+            var after = App.ResourceNotifications.Get("processing")!;
+            Assert.Equal(KnownResourceStates.Running, after.State);
+            Assert.Equal(before.Count - 1, after.ProcessIds.Count);
 
             foreach (var job in jobs)
             {
