@@ -40,7 +40,7 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
         // A restart after a crash: reap what is left of the previous run first.
         await StopAsync();
         AllocateEndpoints();
-        var starts = project.GetEndpoint("http").ReplicaPorts.Select((port, index) => StartReplicaAsync(index, port, cancellationToken)).ToList();
+        var starts = Enumerable.Range(0, project.Replicas).Select(index => StartReplicaAsync(index, cancellationToken)).ToList();
         await Task.WhenAll(starts);
     }
 
@@ -87,7 +87,38 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
         await replica.DisposeAsync();
     }
 
-    private async Task StartReplicaAsync(int index, int port, CancellationToken cancellationToken)
+    private async Task StartReplicaAsync(int index, CancellationToken cancellationToken)
+    {
+        const int maxAttempts = 3;
+        var endpoint = project.GetEndpoint("http");
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = endpoint.ReplicaPorts[index];
+            var exited = await TryStartReplicaAsync(index, port, cancellationToken);
+            if (exited is null)
+            {
+                return;
+            }
+
+            if (attempt == maxAttempts || PortAllocator.IsFree(port))
+            {
+                throw new DistributedApplicationException(exited);
+            }
+
+            // Ports are chosen before the servers start, seconds earlier: another program may have taken this one since.
+            Log($"Port {port} of replica {index} was taken by another program; retrying on a new port.", isError: true);
+            var ports = endpoint.ReplicaPorts.ToArray();
+            ports[index] = PortAllocator.GetFreePort();
+            endpoint.ReplicaPorts = ports;
+            if (index == 0)
+            {
+                endpoint.AllocatedPort = ports[0];
+            }
+        }
+    }
+
+    /// <summary>Starts one replica and waits until it is healthy; returns why when its process exited first.</summary>
+    private async Task<string?> TryStartReplicaAsync(int index, int port, CancellationToken cancellationToken)
     {
         var logName = project.Replicas == 1 ? project.Name : $"{project.Name}-{index}";
         var environment = await BuildEnvironmentAsync(index, port, cancellationToken);
@@ -99,9 +130,16 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
             Path.GetDirectoryName(project.Metadata.ProjectPath)!,
             Context.Logs,
             logName);
+        ManagedProcess? previous;
         lock (_lock)
         {
+            _replicas.Remove(index, out previous);
             _replicas[index] = process;
+        }
+
+        if (previous is not null)
+        {
+            await previous.DisposeAsync();
         }
 
         Supervise(process);
@@ -115,12 +153,13 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
             {
                 if (process.Exited.IsCompleted)
                 {
-                    throw new DistributedApplicationException(
-                        $"Resource '{logName}' exited with code {process.Exited.Result} before it was healthy.{Environment.NewLine}Last log lines of '{logName}':{Environment.NewLine}{Context.Logs.Tail(logName)}");
+                    return $"Resource '{logName}' exited with code {process.Exited.Result} before it was healthy.{Environment.NewLine}Last log lines of '{logName}':{Environment.NewLine}{Context.Logs.Tail(logName)}";
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
             }
+
+            return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -196,3 +235,4 @@ internal sealed class ProjectRunner(ProjectResource project, RunContext context)
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
     }
 }
+

@@ -34,10 +34,14 @@ public sealed partial class ProcessingFixture : AppModelFixture
 
     public IAmazonS3 S3 { get; private set; } = null!;
 
+    /// <summary>Receives the replicas' traces, metrics and logs.</summary>
+    public OtlpTestReceiver Telemetry { get; private set; } = null!;
+
     public string Bucket { get; private set; } = null!;
 
     public override async Task InitializeAsync()
     {
+        Telemetry = await OtlpTestReceiver.StartAsync();
         await base.InitializeAsync();
         var settings = S3Extensions.ParseConnectionString((await App.GetConnectionStringAsync("storage"))!, "storage", out var credentials);
         Bucket = settings.Bucket;
@@ -68,11 +72,16 @@ public sealed partial class ProcessingFixture : AppModelFixture
         S3?.Dispose();
         _arrived.Dispose();
         await base.DisposeAsync();
+        await Telemetry.DisposeAsync();
     }
 
-    protected override void ConfigureOptions(DistributedApplicationOptions options) =>
+    protected override void ConfigureOptions(DistributedApplicationOptions options)
+    {
         // A replica stopped mid-job gets time to finish it, even on a busy machine.
         options.ResourceStopTimeout = TimeSpan.FromSeconds(30);
+        options.OtlpEndpoint = Telemetry.Endpoint;
+        options.OtlpProtocol = "http/protobuf";
+    }
 
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
@@ -150,6 +159,12 @@ public sealed partial class ProcessingFixture : AppModelFixture
 
             await Task.Delay(200, timeout.Token);
         }
+    }
+
+    public async Task<uint> MessageCountAsync(string queue)
+    {
+        await using var channel = await _connection!.CreateChannelAsync();
+        return await channel.MessageCountAsync(queue);
     }
 
     /// <summary>The keys stored under an image's variant prefix.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Stox.Imaging;
 using Stox.Messaging.Contracts;
 using Stox.Tests.Imaging;
@@ -43,7 +44,7 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
     [Fact]
     public async Task Enhance_and_avif_give_the_enhanced_set_in_three_formats_with_heartbeats_while_it_works()
     {
-        var job = await fixture.UploadOriginalAsync(PhotoJpeg(900, 600), enhance: true, formats: ImageFormats.All);
+        var job = await fixture.UploadOriginalAsync(PhotoJpeg(600, 400), enhance: true, formats: ImageFormats.All);
 
         await fixture.RequestAsync(job);
         var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(60));
@@ -51,13 +52,13 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
         var completed = Assert.Single(events, e => e.Completed is not null).Completed!;
         var expected = new Dictionary<string, (int Width, int Height)>
         {
-            ["thumbnail"] = (150, 150), ["small"] = (480, 320), ["medium"] = (900, 600), ["large"] = (900, 600), ["original"] = (900, 600),
+            ["thumbnail"] = (150, 150), ["small"] = (480, 320), ["medium"] = (600, 400), ["large"] = (600, 400), ["original"] = (600, 400),
         };
         await AssertStoredAsync(job, completed.Variants, expected, ImageFormats.All, enhanced: false);
         await AssertStoredAsync(job, completed.Enhanced, expected, ImageFormats.All, enhanced: true);
         Assert.Equal(30, (await fixture.ListVariantKeysAsync(job)).Count);
         Assert.Contains(completed.Variants, v => v is { Format: ImageFormats.Avif, ContentType: "image/avif" } && v.Key.EndsWith(".avif", StringComparison.Ordinal));
-        // The fixture asks for a heartbeat every 0.5 s; an enhanced job with AVIF takes longer than that.
+        // The fixture asks for a heartbeat every 0.5 s; an enhanced job with six AVIF encodes takes longer than that.
         Assert.Contains(events, e => e.Progress?.Stage == ImageJobStages.Heartbeat);
     }
 
@@ -75,6 +76,27 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
         Assert.All(events, e => Assert.Equal(publishing.TraceId, e.TraceId));
         // Each event comes from processing's own span, a child within the trace, not from the test's span.
         Assert.All(events, e => Assert.DoesNotContain(publishing.SpanId.ToHexString(), e.TraceParent!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Health_covers_the_broker_and_storage_and_jobs_show_up_in_metrics_and_traces()
+    {
+        var job = await fixture.UploadOriginalAsync(PhotoJpeg(64, 48));
+        await fixture.RequestAsync(job);
+        Assert.Contains(await fixture.WaitForOutcomeAsync(job.JobId), e => e.Completed is not null);
+
+        foreach (var replica in fixture.App.ResourceNotifications.Get("processing")!.Urls)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(replica) };
+            using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/health", UriKind.Relative)));
+            var checks = health.RootElement.GetProperty("checks");
+            Assert.Equal("Healthy", checks.GetProperty("messaging").GetProperty("status").GetString());
+            Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        }
+
+        await fixture.Telemetry.WaitForExportAsync("metrics", TimeSpan.FromSeconds(15), "Stox.Processing", "stox.processing.jobs.processed", "stox.processing.job.duration");
+        await fixture.Telemetry.WaitForSpanFromServiceAsync("processing", "process processing.image-jobs", TimeSpan.FromSeconds(15));
+        await fixture.Telemetry.WaitForExportAsync("logs", TimeSpan.FromSeconds(15), "JobCompleted", job.JobId.ToString());
     }
 
     internal static byte[] PhotoJpeg(int width, int height)

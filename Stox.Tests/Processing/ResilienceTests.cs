@@ -7,6 +7,8 @@ namespace Stox.Tests.Processing;
 [Collection(ProcessingCollection.Name)]
 public sealed class ResilienceTests(ProcessingFixture fixture)
 {
+    private const string DeadLetterQueue = ImageTopology.Queues.ProcessingJobs + ".dead";
+
     private DistributedApplication App => fixture.App;
 
     [Fact]
@@ -34,12 +36,41 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
     }
 
     [Fact]
+    public async Task A_job_that_keeps_failing_is_reported_as_failed_on_its_last_attempt_and_dead_lettered()
+    {
+        var job = await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(64, 48));
+        var deadBefore = await fixture.MessageCountAsync(DeadLetterQueue);
+        await App.StopResourceAsync("storage");
+        IReadOnlyList<ProcessingFixture.JobEvent> events;
+        try
+        {
+            await fixture.RequestAsync(job);
+            events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await App.StartResourceAsync("storage");
+        }
+
+        var failed = Assert.Single(events, e => e.Failed is not null).Failed!;
+        Assert.False(failed.Permanent);
+        Assert.Equal(5, failed.Attempts);
+        Assert.Contains("Storage could not be reached", failed.Error, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3, 4, 5], events.Where(e => e.Progress?.Stage == ImageJobStages.Started).Select(e => e.Progress!.Attempt));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await fixture.MessageCountAsync(DeadLetterQueue) != deadBefore + 1)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    [Fact]
     public async Task Every_job_of_a_batch_completes_exactly_once_in_storage_when_a_replica_is_killed_mid_batch()
     {
         var jobs = new List<ImageJobRequestedV1>();
         for (var i = 0; i < 6; i++)
         {
-            jobs.Add(await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(1600, 1000)));
+            jobs.Add(await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(1200, 750)));
         }
 
         try
@@ -81,19 +112,21 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
     [Fact]
     public async Task A_replica_stopped_while_working_finishes_its_job_before_it_exits()
     {
-        var job = await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(2400, 1600), enhance: true);
+        var job = await fixture.UploadOriginalAsync(ProcessingTests.PhotoJpeg(1200, 800), enhance: true);
         try
         {
             await fixture.RequestAsync(job);
             var started = await fixture.WaitForAsync(job.JobId, events => events.Any(e => e.Progress?.Stage == ImageJobStages.Started), TimeSpan.FromSeconds(30));
             var worker = started.First(e => e.Progress?.Stage == ImageJobStages.Started).Worker;
 
+            var stopping = DateTimeOffset.UtcNow;
             await App.StopResourceAsync("processing", ProcessingFixture.ReplicaOf(worker));
 
             // Stopping returned only once the replica exited: the job is already done, by the same replica, first time.
             var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(5));
             var completed = Assert.Single(events, e => e.Completed is not null).Completed!;
             Assert.Equal(worker, completed.Worker);
+            Assert.True(completed.FinishedAt > stopping, "the job was still in flight when the replica was told to stop");
             Assert.All(events.Where(e => e.Progress is not null), e => Assert.Equal((1, worker), (e.Progress!.Attempt, e.Worker)));
         }
         finally
