@@ -132,5 +132,5 @@ public sealed class OpenApiAggregator(IHttpClientFactory httpClientFactory, Time
     }
 
     private static bool IsPublic(string path) =>
-        GatewayRoutes.All.Where(r => r.Service != "frontend").Any(r => path.StartsWith(r.Path[..r.Path.IndexOf('{', StringComparison.Ordinal)].TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        GatewayRoutes.All.Where(r => r.Service != "frontend").Any(r => path.StartsWith(r.LiteralPrefix(), StringComparison.OrdinalIgnoreCase));
 }
