@@ -95,12 +95,16 @@ public sealed class DestinationStub : IAsyncDisposable
             await Task.Delay(delay, context.RequestAborted);
         }
 
+        var headers = context.Request.Headers;
         return TypedResults.Ok(new Echo(
-            context.Request.Method,
             context.Request.Path.Value ?? "",
             bytes,
-            context.Request.Headers["X-Forwarded-For"].ToString()));
+            headers["X-Forwarded-For"].ToString(),
+            headers["X-Stox-User-Id"].ToString(),
+            headers["traceparent"].ToString(),
+            headers["X-Request-Id"].ToString()));
     }
 
-    public sealed record Echo(string Method, string Path, long Bytes, string ForwardedFor);
+    /// <summary>What reached the service: the path, the body's size and the headers the edge is responsible for.</summary>
+    public sealed record Echo(string Path, long Bytes, string ForwardedFor, string UserId, string TraceParent, string RequestId);
 }

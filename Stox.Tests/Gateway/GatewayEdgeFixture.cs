@@ -57,9 +57,9 @@ public sealed class GatewayEdgeFixture : AppModelFixture
     }
 
     /// <summary>A valid access token, signed with the key the stub publishes as auth's JWKS.</summary>
-    public string CreateToken() => TestTokens.Sign(
+    public string CreateToken(Guid? user = null) => TestTokens.Sign(
         new Dictionary<string, object> { ["alg"] = "RS256", ["typ"] = "at+jwt", ["kid"] = DestinationStub.KeyId },
-        TestTokens.Claims(Guid.NewGuid()),
+        TestTokens.Claims(user ?? Guid.NewGuid()),
         Destination.SigningKey);
 
     public override async Task InitializeAsync()

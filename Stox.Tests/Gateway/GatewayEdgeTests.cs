@@ -188,10 +188,61 @@ public sealed class GatewayEdgeTests(GatewayEdgeFixture fixture)
         await fixture.Telemetry.WaitForExportAsync("logs", TimeSpan.FromSeconds(15), "Rate limit", "ip:203.0.113.7");
     }
 
-    private HttpRequestMessage Authorized(HttpMethod method, string path)
+    [Fact]
+    public async Task The_service_sees_the_validated_user_never_the_one_a_client_claims()
+    {
+        using var client = fixture.CreateClient();
+        var user = Guid.NewGuid();
+        using var signedIn = Authorized(HttpMethod.Get, "/api/images/mine", user);
+        signedIn.Headers.Add("X-Stox-User-Id", Guid.NewGuid().ToString());
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, "/api/auth/whoami");
+        anonymous.Headers.Add("X-Stox-User-Id", user.ToString());
+        anonymous.Headers.Add("X-Stox-User-Role", "admin");
+
+        using var signedInResponse = await client.SendAsync(signedIn);
+        using var anonymousResponse = await client.SendAsync(anonymous);
+        var seenSignedIn = await signedInResponse.Content.ReadFromJsonAsync<DestinationStub.Echo>();
+        var seenAnonymous = await anonymousResponse.Content.ReadFromJsonAsync<DestinationStub.Echo>();
+
+        Assert.Equal(user.ToString(), seenSignedIn!.UserId);
+        Assert.Equal("", seenAnonymous!.UserId);
+    }
+
+    [Fact]
+    public async Task The_trace_and_the_request_id_continue_to_the_service()
+    {
+        using var client = fixture.CreateClient();
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/traced");
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        request.Headers.Add("X-Request-Id", "edge-trace-1");
+
+        using var response = await client.SendAsync(request);
+        var seen = await response.Content.ReadFromJsonAsync<DestinationStub.Echo>();
+
+        Assert.Equal(traceId, seen!.TraceParent.Split('-')[1]);
+        Assert.Equal("edge-trace-1", seen.RequestId);
+        Assert.Equal("edge-trace-1", response.Headers.GetValues("X-Request-Id").Single());
+    }
+
+    [Fact]
+    public async Task Requests_latency_and_rate_limit_rejections_are_exported_as_metrics()
+    {
+        // An address of its own, so that this test's rejection does not depend on the others.
+        using var client = fixture.CreateClient(from: System.Net.IPAddress.Parse("127.0.0.4"));
+        for (var i = 0; i <= GatewayEdgeFixture.AnonymousLimit; i++)
+        {
+            using var response = await client.GetAsync(new Uri("/api/auth/metered", UriKind.Relative));
+        }
+
+        await fixture.Telemetry.WaitForExportAsync("metrics", TimeSpan.FromSeconds(15), "stox.gateway.requests", "stox.gateway.request.duration", "auth");
+        await fixture.Telemetry.WaitForExportAsync("metrics", TimeSpan.FromSeconds(15), "stox.gateway.rate_limited", "Anonymous");
+    }
+
+    private HttpRequestMessage Authorized(HttpMethod method, string path, Guid? user = null)
     {
         var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.CreateToken());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.CreateToken(user));
         return request;
     }
 
