@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stox.ServiceDefaults.Authentication;
+using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Gateway;
 
@@ -47,7 +46,7 @@ public sealed class DestinationStub : IAsyncDisposable
         app.MapGet("/api/images/events", stub.StreamEventsAsync);
         app.Map("/{**path}", (Delegate)EchoAsync);
         await app.StartAsync();
-        stub.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        stub.Url = app.ListeningAddress();
         return stub;
     }
 

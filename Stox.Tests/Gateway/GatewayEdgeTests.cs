@@ -140,22 +140,13 @@ public sealed class GatewayEdgeTests(GatewayEdgeFixture fixture)
     public async Task X_Forwarded_For_from_a_client_that_is_not_a_trusted_proxy_is_ignored()
     {
         using var client = fixture.CreateClient(from: GatewayEdgeFixture.UntrustedClient);
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i <= GatewayEdgeFixture.AnonymousLimit; i++)
-        {
-            // A new made-up address each time: if the gateway believed it, no limit would ever be reached.
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/auth/echo-{i}");
-            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i + 1}");
-            using var response = await client.SendAsync(request);
-            statuses.Add(response.StatusCode);
-            if (response.IsSuccessStatusCode)
-            {
-                Assert.Equal(GatewayEdgeFixture.UntrustedClient.ToString(), (await response.Content.ReadFromJsonAsync<DestinationStub.Echo>())!.ForwardedFor);
-            }
-        }
 
-        Assert.All(statuses.Take(GatewayEdgeFixture.AnonymousLimit), s => Assert.Equal(HttpStatusCode.OK, s));
+        // A new made-up address each time: if the gateway believed it, no limit would ever be reached.
+        var (statuses, seen) = await OneOverTheAnonymousLimitAsync(client, i => $"198.51.100.{i + 1}");
+
+        Assert.All(statuses.SkipLast(1), s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.All(seen, forwardedFor => Assert.Equal(GatewayEdgeFixture.UntrustedClient.ToString(), forwardedFor));
         await fixture.Telemetry.WaitForExportAsync("logs", TimeSpan.FromSeconds(15), "Rate limit", $"ip:{GatewayEdgeFixture.UntrustedClient}");
         Assert.False(fixture.Telemetry.HasExport("logs", "198.51.100."), "a spoofed address reached the gateway's logs");
     }
@@ -164,26 +155,16 @@ public sealed class GatewayEdgeTests(GatewayEdgeFixture fixture)
     public async Task X_Forwarded_For_from_a_trusted_proxy_is_the_client_address()
     {
         using var proxy = fixture.CreateClient(from: GatewayEdgeFixture.TrustedProxy);
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i <= GatewayEdgeFixture.AnonymousLimit; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/auth/echo-{i}");
-            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
-            using var response = await proxy.SendAsync(request);
-            statuses.Add(response.StatusCode);
-            if (response.IsSuccessStatusCode)
-            {
-                Assert.Equal("203.0.113.7", (await response.Content.ReadFromJsonAsync<DestinationStub.Echo>())!.ForwardedFor);
-            }
-        }
 
+        var (statuses, seen) = await OneOverTheAnonymousLimitAsync(proxy, _ => "203.0.113.7");
         using var otherClient = new HttpRequestMessage(HttpMethod.Get, "/api/auth/echo-other");
         otherClient.Headers.Add("X-Forwarded-For", "203.0.113.8");
         using var other = await proxy.SendAsync(otherClient);
 
         // The limit belongs to the client behind the proxy, not to the proxy.
-        Assert.All(statuses.Take(GatewayEdgeFixture.AnonymousLimit), s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.All(statuses.SkipLast(1), s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.All(seen, forwardedFor => Assert.Equal("203.0.113.7", forwardedFor));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         await fixture.Telemetry.WaitForExportAsync("logs", TimeSpan.FromSeconds(15), "Rate limit", "ip:203.0.113.7");
     }
@@ -229,14 +210,35 @@ public sealed class GatewayEdgeTests(GatewayEdgeFixture fixture)
     public async Task Requests_latency_and_rate_limit_rejections_are_exported_as_metrics()
     {
         // An address of its own, so that this test's rejection does not depend on the others.
-        using var client = fixture.CreateClient(from: System.Net.IPAddress.Parse("127.0.0.4"));
-        for (var i = 0; i <= GatewayEdgeFixture.AnonymousLimit; i++)
-        {
-            using var response = await client.GetAsync(new Uri("/api/auth/metered", UriKind.Relative));
-        }
+        using var client = fixture.CreateClient(from: IPAddress.Parse("127.0.0.4"));
+        await OneOverTheAnonymousLimitAsync(client, forwardedFor: null);
 
         await fixture.Telemetry.WaitForExportAsync("metrics", TimeSpan.FromSeconds(15), "stox.gateway.requests", "stox.gateway.request.duration", "auth");
         await fixture.Telemetry.WaitForExportAsync("metrics", TimeSpan.FromSeconds(15), "stox.gateway.rate_limited", "Anonymous");
+    }
+
+    /// <summary>One anonymous request more than the limit allows; returns every status, and the X-Forwarded-For the service saw on each one let through.</summary>
+    private static async Task<(List<HttpStatusCode> Statuses, List<string> Seen)> OneOverTheAnonymousLimitAsync(HttpClient client, Func<int, string>? forwardedFor)
+    {
+        var statuses = new List<HttpStatusCode>();
+        var seen = new List<string>();
+        for (var i = 0; i <= GatewayEdgeFixture.AnonymousLimit; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/auth/echo-{i}");
+            if (forwardedFor is not null)
+            {
+                request.Headers.Add("X-Forwarded-For", forwardedFor(i));
+            }
+
+            using var response = await client.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            if (response.IsSuccessStatusCode)
+            {
+                seen.Add((await response.Content.ReadFromJsonAsync<DestinationStub.Echo>())!.ForwardedFor);
+            }
+        }
+
+        return (statuses, seen);
     }
 
     private HttpRequestMessage Authorized(HttpMethod method, string path, Guid? user = null)
