@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Stox.Messaging.Contracts;
+using Stox.Messaging.RabbitMQ;
 
 namespace Stox.Processing;
 
@@ -16,12 +17,11 @@ public sealed class ProcessingOptions : IValidatableObject
     [Range(1, 16)]
     public ushort Concurrency { get; set; } = 1;
 
-    /// <summary>Back-off before each retry of a transient failure; after the last, the job is dead-lettered. Empty: 5 s, 30 s, 2 min.</summary>
+    /// <summary>
+    /// Back-off before each retry of a transient failure; after the last, the job is dead-lettered. Empty: those of
+    /// <see cref="ImageTopology.ProcessingJobsQueue"/> (5 s, 30 s, 2 min), which jobs declares too.
+    /// </summary>
     public TimeSpan[] RetryDelays { get; set; } = [];
-
-    /// <summary>Deliveries of one job (crashes and returns included) before the broker dead-letters it.</summary>
-    [Range(2, 100)]
-    public int DeliveryLimit { get; set; } = 5;
 
     /// <summary>How often a job in progress reports that it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:15")]
@@ -39,9 +39,10 @@ public sealed class ProcessingOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public static IReadOnlyList<TimeSpan> DefaultRetryDelays { get; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
-
-    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Length > 0 ? RetryDelays : DefaultRetryDelays;
+    /// <summary>The work queue: the shared definition, with this worker's back-offs when they are configured.</summary>
+    public QueueDefinition Queue => RetryDelays.Length > 0
+        ? ImageTopology.ProcessingJobsQueue with { RetryDelays = RetryDelays }
+        : ImageTopology.ProcessingJobsQueue;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -49,7 +49,7 @@ public sealed partial class ImageJobConsumer : MessageConsumer<ImageJobRequested
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        Queue = new QueueDefinition(ImageTopology.Queues.ProcessingJobs, _options.EffectiveRetryDelays, _options.DeliveryLimit);
+        Queue = _options.Queue;
     }
 
     protected override QueueDefinition Queue { get; }
