@@ -14,6 +14,16 @@ internal static class PipelineBenchmark
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    private static readonly Dictionary<string, string> StepNames = new(StringComparer.Ordinal)
+    {
+        ["upload"] = "upload (request sent -> 202)",
+        ["queue"] = "queue (202 -> processing started)",
+        ["download"] = "download original (-> downloaded)",
+        ["process"] = "decode + variants (-> processed)",
+        ["store"] = "store variants (-> stored)",
+        ["report"] = "report (stored -> complete event)",
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
         PipelineOptions o;
@@ -148,12 +158,12 @@ internal static class PipelineBenchmark
             VariantsPerImage = samples.Select(s => s.Variants).DefaultIfEmpty().Min(),
             StepsMedianMs = new Dictionary<string, double?>
             {
-                ["upload (request sent -> 202)"] = samples.Count > 0 ? Stats.Of(samples.Select(s => s.AcceptedMs)).P50 : null,
-                ["queue (202 -> processing started)"] = Step(samples, s => s.AcceptedMs, s => s.StartedMs),
-                ["download original (-> downloaded)"] = Step(samples, s => s.StartedMs, s => s.DownloadedMs),
-                ["decode + variants (-> processed)"] = Step(samples, s => s.DownloadedMs, s => s.ProcessedMs),
-                ["store variants (-> stored)"] = Step(samples, s => s.ProcessedMs, s => s.StoredMs),
-                ["report (stored -> complete event)"] = Step(samples, s => s.StoredMs, s => s.CompleteMs),
+                ["upload"] = samples.Count > 0 ? Stats.Of(samples.Select(s => s.AcceptedMs)).P50 : null,
+                ["queue"] = Step(samples, s => s.AcceptedMs, s => s.StartedMs),
+                ["download"] = Step(samples, s => s.StartedMs, s => s.DownloadedMs),
+                ["process"] = Step(samples, s => s.DownloadedMs, s => s.ProcessedMs),
+                ["store"] = Step(samples, s => s.ProcessedMs, s => s.StoredMs),
+                ["report"] = Step(samples, s => s.StoredMs, s => s.CompleteMs),
             },
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency: complete p50 {result.CompleteMs.P50:0} ms, p95 {result.CompleteMs.P95:0} ms, max {result.CompleteMs.Max:0} ms; {failures.Count} failure(s)"));
@@ -328,7 +338,7 @@ internal static class PipelineBenchmark
             Console.WriteLine("where the time goes (median of each step, as the events reached the client):");
             foreach (var (step, ms) in l.StepsMedianMs)
             {
-                Console.WriteLine($"  {step,-38} {S(ms),6} s");
+                Console.WriteLine($"  {StepNames.GetValueOrDefault(step, step),-38} {S(ms),6} s");
             }
         }
 

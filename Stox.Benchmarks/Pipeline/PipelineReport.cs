@@ -42,6 +42,7 @@ internal sealed class LatencyResult
 
     public int VariantsPerImage { get; init; }
 
+    /// <summary>Median of each step: upload, queue, download, process, store, report.</summary>
     public required Dictionary<string, double?> StepsMedianMs { get; init; }
 }
 
@@ -108,7 +109,7 @@ internal sealed record Stats(int Count, double? P50, double? P95, double? Max)
     public static Stats Of(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
-        double? At(double p) => sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-        return new Stats(sorted.Count, At(0.50), At(0.95), sorted.Count == 0 ? null : sorted[^1]);
+        double? At(double p) => sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 1);
+        return new Stats(sorted.Count, At(0.50), At(0.95), At(1.0));
     }
 }
