@@ -15,9 +15,12 @@ public sealed class FrontendOptions
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Files larger than this go straight to S3 with a pre-signed PUT instead of through the web app.</summary>
+    /// <summary>
+    /// Files larger than this go straight to S3 with a pre-signed PUT instead of through the web app. Kept under the
+    /// gateway's body limit for ordinary (non-upload) routes, 1 MB by default, which the app's routes fall under.
+    /// </summary>
     [Range(0, long.MaxValue)]
-    public long DirectUploadThresholdBytes { get; set; } = 4 * 1024 * 1024;
+    public long DirectUploadThresholdBytes { get; set; } = 768 * 1024;
 
     /// <summary>The largest file the upload form accepts (jobs enforces its own limit too).</summary>
     [Range(1, long.MaxValue)]
