@@ -30,7 +30,7 @@ public static class BffEndpoints
     private static async Task<IResult> SignOutAsync(HttpContext context, SessionManager sessions)
     {
         await sessions.SignOutAsync(context);
-        return TypedResults.Redirect("/signin?signedOut=1");
+        return TypedResults.Redirect("/signin?signedOut=true");
     }
 
     /// <summary>Refuses a state change whose antiforgery token (form field or header) is missing or wrong.</summary>

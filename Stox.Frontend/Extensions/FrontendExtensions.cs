@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.HttpOverrides;
 using Stox.Frontend.Backends;
 using Stox.Frontend.Bff;
 using Stox.Frontend.Components;
@@ -51,14 +52,17 @@ public static class FrontendExtensions
 
         builder.Services.AddAntiforgery(antiforgery =>
         {
-            antiforgery.Cookie.Name = "__Host-stox-csrf";
-            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            // Antiforgery refuses Always on plain HTTP (local runs); behind TLS, X-Forwarded-Proto makes it Secure.
+            antiforgery.Cookie.Name = "stox-csrf";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             antiforgery.HeaderName = BffEndpoints.CsrfHeader;
         });
         builder.Services.AddRazorComponents();
 
+        // The host too: redirects and absolute links must name the gateway's address, not this service's.
         builder.TrustForwardedHeadersFrom(
-            builder.Configuration.GetSection($"{FrontendOptions.SectionName}:{nameof(FrontendOptions.KnownProxies)}").Get<string[]>() ?? []);
+            builder.Configuration.GetSection($"{FrontendOptions.SectionName}:{nameof(FrontendOptions.KnownProxies)}").Get<string[]>() ?? [],
+            ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
         return builder;
     }
 
