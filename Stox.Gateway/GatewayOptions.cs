@@ -13,17 +13,31 @@ public sealed class GatewayOptions
     /// <summary>Proxies in front of the gateway whose X-Forwarded-* headers are trusted. Loopback is always trusted.</summary>
     public string[] KnownProxies { get; set; } = [];
 
+    /// <summary>Largest request body on ordinary routes; above it the gateway answers 413.</summary>
     [Range(1024, long.MaxValue)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Largest body of one upload request (<c>POST /api/images</c>, which may carry several files, and the pre-signed
+    /// upload calls). Jobs enforces its own limit per file (50 MB by default); this must stay above it.
+    /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxUploadBodyBytes { get; set; } = 200L * 1024 * 1024;
 
+    /// <summary>Whole-request time limit on ordinary routes; past it the gateway answers 504.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Whole-request time limit on upload routes (the body arrives at the client's pace).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Longest silence allowed between two reads or writes to a replica, on every route. It is the only limit on a
+    /// stream (<c>GET /api/images/events</c>), so a stream must send something (a comment line will do) more often.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often destinations are probed on /alive; a failing replica gets no traffic.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -35,7 +35,9 @@ public sealed record ImageInfo(
     /// <summary>Width and height after EXIF auto-orientation.</summary>
     public (int Width, int Height) OrientedSize => Orientation is >= 5 and <= 8 ? (Height, Width) : (Width, Height);
 
-    public string ContentType => Format switch
+    public string ContentType => ContentTypeOf(Format);
+
+    public static string ContentTypeOf(ImageFormat format) => format switch
     {
         ImageFormat.Jpeg => "image/jpeg",
         ImageFormat.Png => "image/png",

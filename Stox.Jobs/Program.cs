@@ -1,15 +1,14 @@
-using Stox.Jobs.Data;
+using Stox.Jobs.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
-builder.AddRedisClient("cache");
-builder.AddRabbitMQClient("messaging");
-builder.AddS3Client("storage");
+builder.AddJobsServices();
 
 var app = builder.Build();
 
+await app.InitializeJobsAsync();
 app.MapDefaultEndpoints();
+app.MapJobsEndpoints();
 
-app.Run();
+await app.RunAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Stox.ServiceDefaults;
 using Stox.ServiceDefaults.Health;
+using Stox.ServiceDefaults.OpenApi;
 using Stox.ServiceDefaults.Resilience;
 using Stox.ServiceDefaults.ServiceDiscovery;
 using Stox.ServiceDefaults.Telemetry;
@@ -29,7 +30,7 @@ public static class Extensions
         });
         builder.Services.AddProblemDetails();
         // Each service describes its own endpoints; the gateway aggregates them into one public document.
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddProblemDetailsResponses());
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
         return builder;
     }

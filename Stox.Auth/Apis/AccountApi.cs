@@ -1,3 +1,4 @@
+using Stox.ServiceDefaults.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Stox.Auth.Data;

@@ -1,3 +1,4 @@
+using Stox.ServiceDefaults.Problems;
 using System.Buffers.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,13 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Stox.ServiceDefaults.Problems;
 
 namespace Stox.Auth.Infrastructure;
 
 /// <summary>The auth service's errors: RFC 9457 problem details with a stable <c>type</c> and <c>title</c>.</summary>
 public static class Problems
 {
-    private const string TypeBase = "https://stox.dev/problems/";
-
     public static ProblemHttpResult InvalidCredentials() =>
         Problem(401, "invalid-credentials", "Invalid credentials", "The email or password is incorrect.");
 
@@ -35,11 +33,10 @@ public static class Problems
     public static ProblemHttpResult TooManyAttempts(TimeSpan retryAfter) =>
         Problem(429, "too-many-attempts", "Too many attempts", $"Too many attempts. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
 
-    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.", type: TypeBase + "validation", title: "Invalid request");
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) => StoxProblems.Validation(errors);
 
-    public static ValidationProblem Validation(string field, string error) => Validation(new Dictionary<string, string[]> { [field] = [error] });
+    public static ValidationProblem Validation(string field, string error) => StoxProblems.Validation(field, error);
 
     private static ProblemHttpResult Problem(int status, string type, string title, string detail) =>
-        TypedResults.Problem(new ProblemDetails { Status = status, Type = TypeBase + type, Title = title, Detail = detail });
+        StoxProblems.Create(status, type, title, detail);
 }

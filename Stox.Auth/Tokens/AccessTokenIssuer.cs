@@ -44,6 +44,7 @@ public sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<AuthOptions
             writer.WriteString(StoxJwtDefaults.Claims.Email, user.Email);
             writer.WriteString(StoxJwtDefaults.Claims.Role, user.Role);
             writer.WriteString(StoxJwtDefaults.Claims.Tier, user.Tier);
+            writer.WriteNumber(StoxJwtDefaults.Claims.UploadQuota, o.MonthlyUploadQuotas.GetValueOrDefault(user.Tier));
             writer.WriteString(SessionClaim, sessionId.ToString());
             writer.WriteString(StoxJwtDefaults.Claims.TokenId, Guid.NewGuid().ToString("N"));
             writer.WriteNumber(StoxJwtDefaults.Claims.IssuedAt, now.ToUnixTimeSeconds());

@@ -70,6 +70,7 @@ internal static class GatewayExtensions
 
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use(ProxyProblemsMiddleware.InvokeAsync);
             proxy.Use(RetryOtherDestinationMiddleware.InvokeAsync);
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
@@ -77,11 +78,7 @@ internal static class GatewayExtensions
         app.MapGet("/api/openapi.json", async (OpenApiAggregator aggregator, CancellationToken cancellationToken) =>
             TypedResults.Text(await aggregator.GetDocumentAsync(cancellationToken), "application/json"));
         // An /api path no route claims is the gateway's own 404, never the web app's.
-        app.Map("/api/{**rest}", () => TypedResults.Problem(
-            statusCode: StatusCodes.Status404NotFound,
-            title: "Not found",
-            detail: "No API endpoint matches this path.",
-            type: "https://stox.dev/problems/not-found"));
+        app.Map("/api/{**rest}", EdgeProblems.NotFound);
         return app;
     }
 }

@@ -14,6 +14,7 @@ public sealed class OpenApiAggregator(IHttpClientFactory httpClientFactory, Time
     public const string HttpClientName = "openapi";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private static readonly string[] Services = ["auth", "jobs"];
+    private const string ProblemDetailsSchema = "ProblemDetails";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (DateTimeOffset At, string Json)? _cached;
@@ -74,6 +75,7 @@ public sealed class OpenApiAggregator(IHttpClientFactory httpClientFactory, Time
             Merge(service, document, paths, schemas);
         }
 
+        AddRateLimitResponses(paths, schemas);
         var description = "The public Stox API, as the gateway exposes it. Errors are RFC 9457 ProblemDetails.";
         if (missing.Count > 0)
         {
@@ -131,6 +133,36 @@ public sealed class OpenApiAggregator(IHttpClientFactory httpClientFactory, Time
         }
     }
 
+    /// <summary>Every public route is rate limited at the edge, which the services' own documents cannot know.</summary>
+    private static void AddRateLimitResponses(JsonObject paths, JsonObject schemas)
+    {
+        if (!schemas.ContainsKey(ProblemDetailsSchema))
+        {
+            return;
+        }
+
+        foreach (var (_, item) in paths)
+        {
+            foreach (var (_, operation) in item as JsonObject ?? [])
+            {
+                if (operation is JsonObject { } op && op["responses"] is JsonObject responses && !responses.ContainsKey("429"))
+                {
+                    responses["429"] = new JsonObject
+                    {
+                        ["description"] = "Too many requests from this client or user; Retry-After and RateLimit-* headers say when to try again.",
+                        ["content"] = new JsonObject
+                        {
+                            ["application/problem+json"] = new JsonObject
+                            {
+                                ["schema"] = new JsonObject { ["$ref"] = $"#/components/schemas/{ProblemDetailsSchema}" },
+                            },
+                        },
+                    };
+                }
+            }
+        }
+    }
+
     private static bool IsPublic(string path) =>
-        GatewayRoutes.All.Where(r => r.Service != "frontend").Any(r => path.StartsWith(r.Path[..r.Path.IndexOf('{', StringComparison.Ordinal)].TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        GatewayRoutes.All.Where(r => r.Service != "frontend").Any(r => path.StartsWith(r.LiteralPrefix(), StringComparison.OrdinalIgnoreCase));
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Stox.Gateway.Edge;
 using Stox.Gateway.Routing;
 using Stox.ServiceDefaults.Redis;
 
@@ -65,13 +66,13 @@ internal sealed partial class RateLimitingMiddleware(
         }
 
         metrics.RateLimited(route.Id, policy.ToString());
+        LogRejected(logger, route.Id, policy, partition);
         headers.RetryAfter = reset;
-        await TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many requests",
-            detail: $"This client has made more than {decision.Limit} requests of this kind in the current window. Try again in {reset} s.",
-            type: "https://stox.dev/problems/rate-limited").ExecuteAsync(context);
+        await EdgeProblems.RateLimited(decision.Limit, reset).ExecuteAsync(context);
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Rate limit {Policy} reached on route {Route} by {Client}.")]
+    private static partial void LogRejected(ILogger logger, string route, RateLimitPolicy policy, string client);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Rate limiting skipped: Redis is not available.")]
     private static partial void LogRedisUnavailable(ILogger logger, Exception exception);

@@ -9,6 +9,19 @@ public enum RateLimitPolicy
     Uploads,
 }
 
+/// <summary>How the edge bounds a route's requests.</summary>
+public enum RouteKind
+{
+    /// <summary>Small bodies, the ordinary request timeout.</summary>
+    Default,
+
+    /// <summary>Large bodies (<see cref="GatewayOptions.MaxUploadBodyBytes"/>) and the upload timeout.</summary>
+    Upload,
+
+    /// <summary>A long-lived response (server-sent events): no request timeout, only the idle timeout between bytes.</summary>
+    Stream,
+}
+
 /// <summary>One public route: the paths it matches, the service behind it, and how the edge treats it.</summary>
 public sealed record GatewayRoute(
     string Id,
@@ -16,7 +29,7 @@ public sealed record GatewayRoute(
     string Service,
     RateLimitPolicy RateLimit,
     bool RequiresAuthentication = false,
-    bool IsUpload = false,
+    RouteKind Kind = RouteKind.Default,
     string[]? Methods = null,
     int Order = 0);
 
@@ -30,7 +43,11 @@ public static class GatewayRoutes
         new("account", "/api/account/{**rest}", "auth", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("admin", "/api/admin/{**rest}", "auth", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("well-known", "/.well-known/{**rest}", "auth", RateLimitPolicy.Anonymous),
-        new("images-upload", "/api/images/{upload:regex(^(uploads)?$)}", "jobs", RateLimitPolicy.Uploads, RequiresAuthentication: true, IsUpload: true, Methods: ["POST"]),
+        // A multipart upload (one or more files), and the pre-signed flow: the upload counts once, where it is asked for.
+        new("images-upload", "/api/images", "jobs", RateLimitPolicy.Uploads, RequiresAuthentication: true, RouteKind.Upload, ["POST"]),
+        new("images-upload-url", "/api/images/uploads", "jobs", RateLimitPolicy.Uploads, RequiresAuthentication: true, RouteKind.Upload, ["POST"]),
+        new("images-upload-complete", "/api/images/{id}/complete", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true, RouteKind.Upload, ["POST"]),
+        new("images-events", "/api/images/events", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true, RouteKind.Stream, ["GET"]),
         new("images", "/api/images/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("jobs", "/api/jobs/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         // Everything else is the web app; it comes last so that any route above wins.
@@ -40,4 +57,11 @@ public static class GatewayRoutes
     public static IEnumerable<string> Services => All.Select(r => r.Service).Distinct();
 
     public static GatewayRoute? Find(string id) => All.FirstOrDefault(r => r.Id == id);
+
+    /// <summary>The literal start of the route's path, before its first parameter ("/api/images/{id}/complete" -> "/api/images").</summary>
+    public static string LiteralPrefix(this GatewayRoute route)
+    {
+        var parameter = route.Path.IndexOf('{', StringComparison.Ordinal);
+        return (parameter < 0 ? route.Path : route.Path[..parameter]).TrimEnd('/');
+    }
 }

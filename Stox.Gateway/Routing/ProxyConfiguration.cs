@@ -23,8 +23,14 @@ public static class ProxyConfiguration
             ClusterId = route.Service,
             Order = route.Order,
             Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
-            MaxRequestBodySize = route.IsUpload ? options.MaxUploadBodyBytes : options.MaxRequestBodyBytes,
-            Timeout = route.IsUpload ? options.UploadTimeout : options.RequestTimeout,
+            MaxRequestBodySize = route.Kind == RouteKind.Upload ? options.MaxUploadBodyBytes : options.MaxRequestBodyBytes,
+            // A stream has no overall timeout: it lasts as long as the client stays; the cluster's ActivityTimeout still ends a silent one.
+            Timeout = route.Kind switch
+            {
+                RouteKind.Upload => options.UploadTimeout,
+                RouteKind.Stream => null,
+                _ => options.RequestTimeout,
+            },
             // The edge checks tokens; the services check them again (defence in depth).
             AuthorizationPolicy = route.RequiresAuthentication ? "default" : "anonymous",
             Metadata = new Dictionary<string, string> { [RouteMetadataKey] = route.Id },
@@ -57,7 +63,8 @@ public static class ProxyConfiguration
             },
             HttpRequest = new ForwarderRequestConfig
             {
-                ActivityTimeout = options.UploadTimeout,
+                // Idle time allowed between two reads or writes on the way to or from a replica (an upload's slow client, a quiet stream).
+                ActivityTimeout = options.IdleTimeout,
             },
         }).ToList();
 

@@ -1,6 +1,104 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Stox.Jobs.Data;
 
-/// <summary>The jobs database (jobsdb): images, jobs and the outbox arrive with the images feature.</summary>
-public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options);
+/// <summary>The jobs database (jobsdb): images, their jobs, the outbox, idempotency keys, upload counters, pending deletions.</summary>
+public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    public DbSet<Image> Images => Set<Image>();
+
+    public DbSet<ImageJob> Jobs => Set<ImageJob>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    public DbSet<UploadCounter> UploadCounters => Set<UploadCounter>();
+
+    public DbSet<StorageDeletion> StorageDeletions => Set<StorageDeletion>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var variants = new ValueComparer<List<StoredVariant>>(
+            (a, b) => a!.SequenceEqual(b!),
+            v => v.Aggregate(0, (hash, item) => HashCode.Combine(hash, item.GetHashCode())),
+            v => v.ToList());
+
+        modelBuilder.Entity<Image>(b =>
+        {
+            b.ToTable("images");
+            b.HasKey(i => i.Id);
+            b.Property(i => i.OriginalName).HasMaxLength(255);
+            b.Property(i => i.OriginalKey).HasMaxLength(512);
+            b.Property(i => i.ContentType).HasMaxLength(64);
+            b.Property(i => i.OriginalFormat).HasMaxLength(16);
+            b.Property(i => i.Status).HasMaxLength(16);
+            b.Property(i => i.Error).HasMaxLength(1000);
+            b.Property(i => i.Placeholder).HasMaxLength(128);
+            b.Property(i => i.DominantColor).HasMaxLength(16);
+            b.Property(i => i.Variants).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, JsonOptions),
+                v => JsonSerializer.Deserialize<List<StoredVariant>>(v, JsonOptions) ?? new List<StoredVariant>(),
+                variants);
+            b.Property(i => i.Enhanced).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, JsonOptions),
+                v => JsonSerializer.Deserialize<List<StoredVariant>>(v, JsonOptions) ?? new List<StoredVariant>(),
+                variants);
+            b.HasIndex(i => new { i.UserId, i.CreatedAt, i.Id }).IsDescending(false, true, true);
+            b.HasIndex(i => new { i.Status, i.UpdatedAt });
+            b.HasMany(i => i.Jobs).WithOne(j => j.Image).HasForeignKey(j => j.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ImageJob>(b =>
+        {
+            b.ToTable("image_jobs");
+            b.HasKey(j => j.Id);
+            b.Property(j => j.Status).HasMaxLength(16);
+            b.Property(j => j.Worker).HasMaxLength(200);
+            b.Property(j => j.Stage).HasMaxLength(32);
+            b.Property(j => j.Error).HasMaxLength(1000);
+            b.HasIndex(j => j.ImageId);
+            b.HasIndex(j => new { j.Status, j.LastHeartbeatAt });
+        });
+
+        modelBuilder.Entity<OutboxMessage>(b =>
+        {
+            b.ToTable("outbox_messages");
+            b.HasKey(m => m.Id);
+            b.Property(m => m.Type).HasMaxLength(64);
+            b.Property(m => m.RoutingKey).HasMaxLength(128);
+            b.Property(m => m.Payload).HasColumnType("jsonb");
+            b.Property(m => m.TraceParent).HasMaxLength(128);
+            b.Property(m => m.LastError).HasMaxLength(1000);
+            b.HasIndex(m => m.NextAttemptAt).HasFilter("\"SentAt\" IS NULL");
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(b =>
+        {
+            b.ToTable("idempotency_keys");
+            b.HasKey(r => new { r.UserId, r.Key });
+            b.Property(r => r.Key).HasMaxLength(255);
+            b.Property(r => r.Operation).HasMaxLength(64);
+            b.Property(r => r.ResponseBody).HasColumnType("jsonb");
+            b.HasIndex(r => r.CreatedAt);
+        });
+
+        modelBuilder.Entity<UploadCounter>(b =>
+        {
+            b.ToTable("upload_counters");
+            b.HasKey(c => new { c.UserId, c.Month });
+        });
+
+        modelBuilder.Entity<StorageDeletion>(b =>
+        {
+            b.ToTable("storage_deletions");
+            b.HasKey(d => d.Id);
+            b.Property(d => d.LastError).HasMaxLength(1000);
+            b.HasIndex(d => d.NextAttemptAt);
+        });
+    }
+}

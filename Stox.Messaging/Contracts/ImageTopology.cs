@@ -1,3 +1,6 @@
+using RabbitMQ.Client;
+using Stox.Messaging.RabbitMQ;
+
 namespace Stox.Messaging.Contracts;
 
 /// <summary>
@@ -26,4 +29,18 @@ public static class ImageTopology
         public const string JobsCompleted = "jobs.image-completed";
         public const string JobsFailed = "jobs.image-failed";
     }
+
+    /// <summary>
+    /// The processing work queue with its retry back-offs and delivery limit. Processing consumes it; jobs declares
+    /// it too, so that a job published before any worker started is kept rather than returned as unroutable.
+    /// Both must declare it with the same arguments, hence one definition.
+    /// </summary>
+    public static readonly QueueDefinition ProcessingJobsQueue = new(
+        Queues.ProcessingJobs,
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)],
+        DeliveryLimit: 5);
+
+    /// <summary>Declares the exchange and the processing queue bound to it (idempotent).</summary>
+    public static Task DeclareProcessingJobsAsync(IChannel channel, CancellationToken cancellationToken = default) =>
+        ProcessingJobsQueue.DeclareAsync(channel, Exchange, ExchangeType.Topic, [RoutingKeys.JobRequested], cancellationToken);
 }

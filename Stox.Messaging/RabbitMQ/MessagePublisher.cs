@@ -14,19 +14,22 @@ public sealed class MessagePublisher(IConnection connection) : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IChannel? _channel;
 
-    public async Task PublishAsync<T>(string exchange, string routingKey, T message, string messageId, string? correlationId = null, CancellationToken cancellationToken = default)
-        where T : notnull
+    public Task PublishAsync<T>(string exchange, string routingKey, T message, string messageId, string? correlationId = null, CancellationToken cancellationToken = default)
+        where T : notnull =>
+        PublishAsync(exchange, routingKey, MessageTypeAttribute.Of<T>(), MessageSerializer.Serialize(message), messageId, correlationId, cancellationToken);
+
+    /// <summary>Publishes a message already serialised as JSON, e.g. one the outbox stored, under its type name.</summary>
+    public async Task PublishAsync(string exchange, string routingKey, string type, ReadOnlyMemory<byte> body, string messageId, string? correlationId = null, CancellationToken cancellationToken = default)
     {
         var properties = new BasicProperties
         {
             MessageId = messageId,
             CorrelationId = correlationId,
-            Type = MessageTypeAttribute.Of<T>(),
+            Type = type,
             ContentType = "application/json",
             DeliveryMode = DeliveryModes.Persistent,
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
         };
-        var body = MessageSerializer.Serialize(message);
 
         await _gate.WaitAsync(cancellationToken);
         try

@@ -278,6 +278,10 @@ public static class JwtValidator
                         {
                             claims.Add(new Claim(name, reader.GetString()!, ClaimValueTypes.String, issuer));
                         }
+                        else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+                        {
+                            claims.Add(new Claim(name, number.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer));
+                        }
                         else
                         {
                             reader.Skip();

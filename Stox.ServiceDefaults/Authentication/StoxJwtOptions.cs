@@ -51,6 +51,9 @@ public static class StoxJwtDefaults
         public const string Email = "email";
         public const string Role = "role";
         public const string Tier = "tier";
+
+        /// <summary>Uploads allowed per calendar month (UTC) for the user's tier; auth owns the numbers, jobs enforces them.</summary>
+        public const string UploadQuota = "upload_quota";
         public const string TokenId = "jti";
         public const string IssuedAt = "iat";
         public const string Expires = "exp";

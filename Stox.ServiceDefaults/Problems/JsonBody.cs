@@ -1,9 +1,11 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Stox.Auth.Infrastructure;
+namespace Stox.ServiceDefaults.Problems;
 
 /// <summary>
 /// Reads a JSON request body itself so that every way it can be wrong (not JSON, wrong content type, a field of
@@ -18,12 +20,12 @@ public static class JsonBody
     {
         if (!request.HasJsonContentType())
         {
-            return (null, Problems.Validation("body", "The request body must be JSON (Content-Type: application/json)."));
+            return (null, StoxProblems.Validation("body", "The request body must be JSON (Content-Type: application/json)."));
         }
 
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, Problems.Validation("body", "The request body is too large."));
+            return (null, StoxProblems.Validation("body", "The request body is too large."));
         }
 
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
@@ -36,7 +38,7 @@ public static class JsonBody
             {
                 if (limited.Length + read > MaxBodyBytes)
                 {
-                    return (null, Problems.Validation("body", "The request body is too large."));
+                    return (null, StoxProblems.Validation("body", "The request body is too large."));
                 }
 
                 limited.Write(buffer, 0, read);
@@ -44,7 +46,7 @@ public static class JsonBody
 
             if (limited.Length == 0)
             {
-                return (null, Problems.Validation("body", "The request body is empty."));
+                return (null, StoxProblems.Validation("body", "The request body is empty."));
             }
 
             var json = limited.GetBuffer().AsMemory(0, (int)limited.Length);
@@ -55,18 +57,18 @@ public static class JsonBody
             }
             catch (JsonException)
             {
-                return (null, Problems.Validation("body", "The request body is not valid JSON."));
+                return (null, StoxProblems.Validation("body", "The request body is not valid JSON."));
             }
 
             var value = JsonSerializer.Deserialize<T>(json.Span, options);
             return value is null
-                ? (null, Problems.Validation("body", "The request body must be a JSON object."))
+                ? (null, StoxProblems.Validation("body", "The request body must be a JSON object."))
                 : (value, null);
         }
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return (null, Problems.Validation(path, "The value is not valid JSON of the expected type."));
+            return (null, StoxProblems.Validation(path, "The value is not valid JSON of the expected type."));
         }
     }
 }

@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Stox.Imaging;
+using Stox.Jobs.Apis;
+using Stox.Jobs.Data;
+using Stox.Jobs.Delivery;
+using Stox.Jobs.Images;
+using Stox.Jobs.Infrastructure;
+using Stox.Jobs.Live;
+using Stox.Jobs.Maintenance;
+using Stox.Jobs.Outbox;
+using Stox.Jobs.Uploads;
+using Stox.Messaging.RabbitMQ;
+
+namespace Stox.Jobs.Extensions;
+
+public static class JobsServiceExtensions
+{
+    /// <summary>Everything the jobs service needs beyond the service defaults.</summary>
+    public static IHostApplicationBuilder AddJobsServices(this IHostApplicationBuilder builder)
+    {
+        // The migrations are written by hand (no EF design-time package here), so there is no model snapshot to
+        // compare with; JobsSchemaTests checks the migrated schema against the model instead.
+        builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", options =>
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        builder.AddRedisClient("cache");
+        builder.AddRabbitMQClient("messaging");
+        builder.AddS3Client("storage");
+        builder.AddStoxJwtAuthentication();
+
+        builder.Services.AddOptions<JobsOptions>()
+            .BindConfiguration(JobsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // Jobs only reads headers (type and pixel count) with the engine; processing does the decoding.
+        builder.Services.AddSingleton<IImageEngine>(sp => new VipsImageEngine(new ImagingOptions
+        {
+            MaxPixels = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value.MaxPixels,
+        }));
+        builder.Services.AddSingleton<UploadInspector>();
+        builder.Services.AddSingleton<OriginalStore>();
+        builder.Services.AddSingleton<DeliveryUrls>();
+        builder.Services.AddSingleton<StorageCleanup>();
+        builder.Services.AddSingleton<ImageEventBroadcaster>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<StorageDeletionSignal>();
+        builder.Services.AddSingleton<MessagePublisher>();
+        builder.Services.AddScoped<UploadService>();
+        builder.Services.AddScoped<PresignedUploadService>();
+        builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddScoped<ImageCommands>();
+
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<JobsMaintenance>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsMaintenance>());
+        builder.Services.AddJobEventConsumers();
+
+        builder.TrustForwardedHeadersFrom(
+            builder.Configuration.GetSection($"{JobsOptions.SectionName}:{nameof(JobsOptions.KnownProxyNetworks)}").Get<string[]>() ?? []);
+        return builder;
+    }
+
+    /// <summary>Applies the migrations before the service takes requests.</summary>
+    public static async Task InitializeJobsAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+
+    public static WebApplication MapJobsEndpoints(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapImagesApi();
+        app.MapUsageApi();
+        return app;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Features;
+using Stox.Jobs.Infrastructure;
+using Stox.ServiceDefaults.Redis;
+
+namespace Stox.Jobs.Live;
+
+/// <summary>
+/// <c>GET /api/images/events</c>: the user's image events as server-sent events. It subscribes to the user's
+/// Redis channel first, then replays what the stream holds after <c>Last-Event-ID</c>, then goes live, skipping
+/// anything already sent, so a reconnecting browser misses nothing and sees nothing twice.
+/// </summary>
+public static partial class ImageEventStream
+{
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    public static async Task StreamAsync(HttpContext context, IRedisConnection redis, ILoggerFactory loggers)
+    {
+        var user = CurrentUser.From(context.User);
+        if (user is null)
+        {
+            await Problems.Unauthenticated().ExecuteAsync(context);
+            return;
+        }
+
+        var cancellationToken = context.RequestAborted;
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : context.Request.Query["lastEventId"].ToString();
+        var lastSent = EventId.TryParse(lastEventId, out var resumeFrom) ? resumeFrom : (EventId?)null;
+
+        var live = Channel.CreateBounded<(EventId Id, string Json)>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
+        IRedisSubscription subscription;
+        try
+        {
+            subscription = await redis.SubscribeAsync(ImageEventBroadcaster.Channel(user.Id), (_, payload) =>
+            {
+                var text = Encoding.UTF8.GetString(payload.Span);
+                var newline = text.IndexOf('\n', StringComparison.Ordinal);
+                if (newline > 0 && EventId.TryParse(text[..newline], out var id))
+                {
+                    live.Writer.TryWrite((id, text[(newline + 1)..]));
+                }
+
+                return ValueTask.CompletedTask;
+            }, cancellationToken);
+        }
+        catch (RedisException ex)
+        {
+            LogLiveUnavailable(loggers.CreateLogger(typeof(ImageEventStream)), ex);
+            await Problems.LiveUpdatesUnavailable().ExecuteAsync(context);
+            return;
+        }
+
+        await using (subscription)
+        {
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache, no-transform";
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            await context.Response.WriteAsync("retry: 3000\n\n", cancellationToken);
+            await context.Response.Body.FlushAsync(cancellationToken);
+
+            try
+            {
+                if (lastSent is { } from)
+                {
+                    lastSent = await ReplayAsync(context.Response, redis, user.Id, from, cancellationToken);
+                }
+
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    wait.CancelAfter(KeepAliveInterval);
+                    (EventId Id, string Json) next;
+                    try
+                    {
+                        next = await live.Reader.ReadAsync(wait.Token);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // A comment line keeps proxies from closing an idle stream.
+                        await context.Response.WriteAsync(": keep-alive\n\n", cancellationToken);
+                        await context.Response.Body.FlushAsync(cancellationToken);
+                        continue;
+                    }
+
+                    if (lastSent is { } sent && next.Id.CompareTo(sent) <= 0)
+                    {
+                        continue;
+                    }
+
+                    await WriteEventAsync(context.Response, next.Id, next.Json, cancellationToken);
+                    lastSent = next.Id;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The browser went away.
+            }
+        }
+    }
+
+    private static async Task<EventId?> ReplayAsync(HttpResponse response, IRedisConnection redis, Guid userId, EventId from, CancellationToken cancellationToken)
+    {
+        EventId? last = from;
+        var entries = await redis.ExecuteAsync("XRANGE", [ImageEventBroadcaster.StreamKey(userId), "(" + from, "+", "COUNT", 1000], null, cancellationToken);
+        foreach (var entry in entries.Items)
+        {
+            // [id, [field, value, ...]]
+            if (!EventId.TryParse(entry[0].AsString(), out var id))
+            {
+                continue;
+            }
+
+            var fields = entry[1].Items;
+            for (var i = 0; i + 1 < fields.Count; i += 2)
+            {
+                if (fields[i].AsString() == "data" && fields[i + 1].AsString() is { } json)
+                {
+                    await WriteEventAsync(response, id, json, cancellationToken);
+                    last = id;
+                }
+            }
+        }
+
+        return last;
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, EventId id, string json, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync($"id: {id}\nevent: image\ndata: {json}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 301, EventName = "LiveUpdatesUnavailable", Level = LogLevel.Warning, Message = "Live updates are unavailable: Redis cannot be subscribed to.")]
+    private static partial void LogLiveUnavailable(ILogger logger, Exception exception);
+
+    /// <summary>A Redis stream entry id, <c>{milliseconds}-{sequence}</c>, ordered.</summary>
+    private readonly record struct EventId(long Milliseconds, long Sequence) : IComparable<EventId>
+    {
+        public static bool TryParse(string? value, out EventId id)
+        {
+            id = default;
+            var dash = value?.IndexOf('-', StringComparison.Ordinal) ?? -1;
+            if (dash <= 0
+                || !long.TryParse(value.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                || !long.TryParse(value.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            {
+                return false;
+            }
+
+            id = new EventId(ms, seq);
+            return true;
+        }
+
+        public int CompareTo(EventId other) => Milliseconds != other.Milliseconds ? Milliseconds.CompareTo(other.Milliseconds) : Sequence.CompareTo(other.Sequence);
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Milliseconds}-{Sequence}");
+    }
+}

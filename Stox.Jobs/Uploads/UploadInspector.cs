@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Stox.Imaging;
+using Stox.Jobs.Infrastructure;
+
+namespace Stox.Jobs.Uploads;
+
+/// <summary>What the first bytes of an upload say it is.</summary>
+public sealed record InspectedImage(ImageFormat Format, string ContentType, string Extension, int? Width, int? Height);
+
+/// <summary>
+/// Decides from the first bytes (up to one S3 part) whether an upload is worth storing: the real type from its
+/// magic bytes, whatever it is called, and the pixel count from its header, so a PNG bomb is refused before it
+/// reaches storage. What only a full decode can tell (a truncated file, a corrupt tile) is left to processing,
+/// which fails the job with a readable message.
+/// </summary>
+public sealed class UploadInspector(IImageEngine engine, IOptions<JobsOptions> options)
+{
+    /// <param name="head">The first bytes of the file.</param>
+    /// <param name="isWholeFile">True when <paramref name="head"/> is the whole file.</param>
+    public InspectedImage Inspect(ReadOnlyMemory<byte> head, bool isWholeFile, string name, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (head.IsEmpty)
+        {
+            problem = Problems.EmptyFile(name);
+            return null!;
+        }
+
+        if (FormatSniffer.Sniff(head.Span, out var detected) is not { } format)
+        {
+            problem = Problems.UnsupportedImage(name, detected);
+            return null!;
+        }
+
+        int? width = null, height = null;
+        try
+        {
+            var info = engine.Probe(head);
+            var (w, h) = info.OrientedSize;
+            if ((long)info.Width * info.Height * Math.Max(1, info.Pages) > options.Value.MaxPixels)
+            {
+                problem = Problems.TooManyPixels(name, w, h, options.Value.MaxPixels);
+                return null!;
+            }
+
+            width = w;
+            height = h;
+        }
+        catch (ImageRejectedException ex) when (ex.Reason == ImageRejectionReason.TooManyPixels)
+        {
+            problem = Problems.TooManyPixels(name, ex.Message);
+            return null!;
+        }
+        catch (Exception ex) when (isWholeFile && ex is ImageRejectedException or ImageProcessingException)
+        {
+            problem = Problems.CorruptImage(name, ex.Message);
+            return null!;
+        }
+        catch (Exception ex) when (ex is ImageRejectedException or ImageProcessingException)
+        {
+            // Only part of the file is here (a header past the first part, as HEIC can have): processing decides.
+        }
+
+        return new InspectedImage(format, ImageInfo.ContentTypeOf(format), ExtensionOf(format), width, height);
+    }
+
+    public static string ExtensionOf(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => "jpg",
+        ImageFormat.Png => "png",
+        ImageFormat.WebP => "webp",
+        ImageFormat.Gif => "gif",
+        ImageFormat.Heic => "heic",
+        ImageFormat.Avif => "avif",
+        _ => "tif",
+    };
+
+    /// <summary>The extension for a content type a client announces for a pre-signed upload; null when not an accepted image type.</summary>
+    public static string? ExtensionOfContentType(string? contentType) => contentType?.ToLowerInvariant() switch
+    {
+        "image/jpeg" or "image/jpg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "image/heic" or "image/heif" => "heic",
+        "image/avif" => "avif",
+        "image/tiff" => "tif",
+        _ => null,
+    };
+}
