@@ -47,7 +47,7 @@ public sealed class ImageBrowserTests(StoxAppFixture fixture, BrowserFixture bro
             Assert.True(new FileInfo(large).Length > 768 * 1024, "the large photo must take the direct-to-S3 path");
             await WebApp.SignUpAsync(_page, WebApp.NewEmail("photos"));
             await WebApp.ExpectGalleryAsync(_page);
-            await Expect(_page.Locator("#gallery")).ToHaveAttributeAsync("data-live", "open");
+            await Expect(_page.Locator("#gallery")).ToHaveAttributeAsync("data-live", "open", new() { Timeout = 20_000 });
 
             await _page.Locator("#enhance").CheckAsync();
             await _page.Locator("#file-input").SetInputFilesAsync([small, large]);

@@ -40,6 +40,7 @@
     const card = findCard(event.imageId);
     if (!card) return;
     const badge = card.querySelector('[data-badge]');
+    if (event.status === 'deleted') { card.remove(); updateEmpty(); return; }
     if (event.status === card.dataset.status && event.status !== 'processing') return;
     if (event.status === 'complete' || event.status === 'failed') {
       refreshCard(event.imageId).catch(() => {
