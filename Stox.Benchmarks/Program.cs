@@ -1,4 +1,5 @@
 using Stox.Benchmarks.Auth;
+using Stox.Benchmarks.Frontend;
 using Stox.Benchmarks.Imaging;
 
 // Benchmarks run as `dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]`; each suite lives in its own folder.
@@ -6,12 +7,13 @@ return args.FirstOrDefault() switch
 {
     "imaging" => await ImagingBenchmark.RunAsync(args[1..]),
     "auth" => await AuthBenchmark.RunAsync(args[1..]),
+    "frontend" => await FrontendBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]");
-    Console.Error.WriteLine("suites: imaging, auth");
+    Console.Error.WriteLine("suites: imaging, auth, frontend");
     return 2;
 }
