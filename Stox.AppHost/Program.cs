@@ -28,7 +28,10 @@ builder.AddProject<Projects.Stox_Processing>("processing")
     .WithReference(cache).WaitFor(cache)
     .WithReplicas(2);
 
-var frontend = builder.AddProject<Projects.Stox_Frontend>("frontend");
+var frontend = builder.AddProject<Projects.Stox_Frontend>("frontend")
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(auth).WaitFor(auth)
+    .WithReference(jobs).WaitFor(jobs);
 
 builder.AddProject<Projects.Stox_Gateway>("gateway")
     .WithReference(cache).WaitFor(cache)

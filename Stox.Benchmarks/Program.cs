@@ -1,4 +1,5 @@
 using Stox.Benchmarks.Auth;
+using Stox.Benchmarks.Frontend;
 using Stox.Benchmarks.Imaging;
 using Stox.Benchmarks.Pipeline;
 
@@ -7,6 +8,7 @@ return args.FirstOrDefault() switch
 {
     "imaging" => await ImagingBenchmark.RunAsync(args[1..]),
     "auth" => await AuthBenchmark.RunAsync(args[1..]),
+    "frontend" => await FrontendBenchmark.RunAsync(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -14,6 +16,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project Stox.Benchmarks -- <suite> [options]");
-    Console.Error.WriteLine("suites: imaging, auth, pipeline");
+    Console.Error.WriteLine("suites: imaging, auth, frontend, pipeline");
     return 2;
 }

@@ -1,10 +1,14 @@
+using Stox.Frontend.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddFrontend();
 
 var app = builder.Build();
 
-app.MapGet("/", () => TypedResults.Text("Stox is starting up: the web app arrives with the frontend feature.", "text/plain"));
+app.UseFrontend();
 app.MapDefaultEndpoints();
+app.MapFrontend();
 
 app.Run();

@@ -48,12 +48,15 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits for a span export of <paramref name="service"/> (by its service.name resource attribute) that mentions <paramref name="text"/>.</summary>
-    public async Task WaitForSpanFromServiceAsync(string service, string text, TimeSpan timeout)
+    public Task WaitForSpanFromServiceAsync(string service, string text, TimeSpan timeout) =>
+        WaitForSpanFromServiceAsync(service, Encoding.UTF8.GetBytes(text), timeout);
+
+    /// <summary>Waits for a span export of <paramref name="service"/> containing these raw bytes (e.g. a 16-byte trace id).</summary>
+    public async Task WaitForSpanFromServiceAsync(string service, byte[] needle, TimeSpan timeout)
     {
         // OTLP protobuf: KeyValue { key = "service.name", value = AnyValue { string_value = service } }.
         var name = Encoding.UTF8.GetBytes(service);
         byte[] serviceName = [.. "service.name"u8, 0x12, (byte)(name.Length + 2), 0x0a, (byte)name.Length, .. name];
-        var needle = Encoding.UTF8.GetBytes(text);
         using var cts = new CancellationTokenSource(timeout);
         while (!_exports.Any(e => e.Signal == "traces" && e.Body.AsSpan().IndexOf(serviceName) >= 0 && e.Body.AsSpan().IndexOf(needle) >= 0))
         {

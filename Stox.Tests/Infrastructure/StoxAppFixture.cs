@@ -53,6 +53,13 @@ public sealed class StoxAppFixture : AppModelFixture
         _userGate.Dispose();
     }
 
+    /// <summary>Many tests sign up from the same address: the per-IP sign-up limits would refuse them.</summary>
+    protected override void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+        ((ProjectResource)builder.GetResource("auth")).Environment["Auth__RateLimits__RegistrationsPerIp"] = ReferenceExpression.Literal("100000");
+        ((ProjectResource)builder.GetResource("gateway")).Environment["Gateway__RateLimits__Credentials"] = ReferenceExpression.Literal("100000");
+    }
+
     protected override void ConfigureOptions(DistributedApplicationOptions options)
     {
         options.OtlpEndpoint = Telemetry.Endpoint;

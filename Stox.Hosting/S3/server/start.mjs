@@ -249,7 +249,12 @@ const server = new S3rver({
   silent: !options.verbose,
   vhostBuckets: false, // path-style only: the Host header never names a bucket
   allowMismatchedSignatures: false,
-  configureBuckets: options.bucket.map((name) => ({ name, configs: corsConfiguration(options['cors-origin']) })),
+  // Without --cors-origin, any local page (the gateway on its random port) may PUT/GET pre-signed URLs: this
+  // server only ever runs on the developer's machine, and every request still needs a valid signature.
+  configureBuckets: options.bucket.map((name) => ({
+    name,
+    configs: corsConfiguration(options['cors-origin'].length > 0 ? options['cors-origin'] : ['http://localhost:*', 'http://127.0.0.1:*']),
+  })),
 });
 // Koa composes app.middleware when the server starts listening; ours runs first.
 server.middleware.unshift(stoxRequestHandling);

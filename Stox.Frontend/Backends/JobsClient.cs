@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+
+namespace Stox.Frontend.Backends;
+
+/// <summary>Jobs' images API, reached directly through service discovery (<c>http://jobs</c>), with the user's token.</summary>
+public sealed class JobsClient(HttpClient http, ILogger<JobsClient> logger) : ServiceClient(http, logger, "images")
+{
+    public Task<ApiResult<ImagePage>> ListAsync(string token, string? cursor, int limit, string? status, CancellationToken ct = default)
+    {
+        var query = $"/api/images?limit={limit}";
+        if (cursor is not null)
+        {
+            query += "&cursor=" + Uri.EscapeDataString(cursor);
+        }
+
+        if (status is not null)
+        {
+            query += "&status=" + Uri.EscapeDataString(status);
+        }
+
+        return SendAsync<ImagePage>(Request(HttpMethod.Get, query, token), ct);
+    }
+
+    public Task<ApiResult<ImageDetail>> GetAsync(string token, string id, CancellationToken ct = default) =>
+        SendAsync<ImageDetail>(Request(HttpMethod.Get, $"/api/images/{Uri.EscapeDataString(id)}", token), ct);
+
+    public Task<ApiResult<Upload>> ReprocessAsync(string token, string id, bool enhance, CancellationToken ct = default) =>
+        SendAsync<Upload>(Request(HttpMethod.Post, $"/api/images/{Uri.EscapeDataString(id)}/reprocess", token, new { enhance }), ct);
+
+    public Task<ApiResult<NoContent>> DeleteAsync(string token, string id, CancellationToken ct = default) =>
+        SendAsync<NoContent>(Request(HttpMethod.Delete, $"/api/images/{Uri.EscapeDataString(id)}", token), ct);
+
+    public Task<ApiResult<DirectUpload>> StartDirectUploadAsync(string token, DirectUploadRequest upload, CancellationToken ct = default) =>
+        SendAsync<DirectUpload>(Request(HttpMethod.Post, "/api/images/uploads", token, upload), ct);
+
+    public Task<ApiResult<Upload>> CompleteDirectUploadAsync(string token, string id, CancellationToken ct = default) =>
+        SendAsync<Upload>(Request(HttpMethod.Post, $"/api/images/{Uri.EscapeDataString(id)}/complete", token), ct);
+
+    /// <summary>Streams one file to <c>POST /api/images</c> as multipart, without buffering it.</summary>
+    public Task<ApiResult<Upload>> UploadAsync(string token, Stream file, string fileName, string contentType, long? length, bool enhance, CancellationToken ct = default)
+    {
+        var body = new StreamContent(file);
+        body.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
+        if (length is { } size)
+        {
+            body.Headers.ContentLength = size;
+        }
+
+        var form = new MultipartFormDataContent { { body, "file", fileName }, { new StringContent(enhance ? "true" : "false"), "enhance" } };
+        var request = Request(HttpMethod.Post, "/api/images", token);
+        request.Content = form;
+        return SendAsync<Upload>(request, ct);
+    }
+
+    /// <summary>
+    /// Asks jobs where a variant's bytes are (<c>/api/images/{id}/content/{preset}</c>): a redirect to a pre-signed
+    /// URL, or the bytes themselves. The caller owns the response.
+    /// </summary>
+    public async Task<HttpResponseMessage?> GetContentAsync(string token, string id, string preset, string? format, bool enhanced, string? accept, CancellationToken ct = default)
+    {
+        var path = $"/api/images/{Uri.EscapeDataString(id)}/content/{Uri.EscapeDataString(preset)}?enhanced={(enhanced ? "true" : "false")}";
+        if (format is not null)
+        {
+            path += "&format=" + Uri.EscapeDataString(format);
+        }
+
+        using var request = Request(HttpMethod.Get, path, token);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        try
+        {
+            return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}

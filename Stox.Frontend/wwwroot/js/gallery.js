@@ -1,0 +1,93 @@
+// The gallery: live status badges from server-sent events (relayed by the app from jobs), tiles refreshed when
+// an image is ready, and infinite scroll. No polling.
+(() => {
+  'use strict';
+  const gallery = document.getElementById('gallery');
+  if (!gallery) return;
+  const grid = document.getElementById('gallery-grid');
+  const filter = gallery.dataset.statusFilter || null;
+
+  const fetchCards = async (url) => {
+    const response = await fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const template = document.createElement('template');
+    template.innerHTML = await response.text();
+    return { cards: [...template.content.querySelectorAll('li.card')], next: response.headers.get('X-Next-Cursor') };
+  };
+
+  const settle = (root) => { window.stox.paintPlaceholders(root); window.stox.watchImages(root); };
+  const findCard = (id) => grid.querySelector(`li.card[data-image-id="${CSS.escape(id)}"]`);
+  const updateEmpty = () => { document.getElementById('gallery-empty').hidden = grid.children.length > 0; };
+
+  // Puts the server's rendering of one image in place (or at the top for a new upload).
+  const refreshCard = async (id, { prepend = false } = {}) => {
+    const { cards } = await fetchCards(`/bff/gallery/cards/${encodeURIComponent(id)}`);
+    const card = cards[0];
+    if (!card) return;
+    if (filter && card.dataset.status !== filter) { findCard(id)?.remove(); updateEmpty(); return; }
+    const existing = findCard(id);
+    if (existing) existing.replaceWith(card);
+    else if (prepend) grid.prepend(card);
+    else return;
+    settle(card);
+    updateEmpty();
+  };
+  window.stoxGallery = { refreshCard };
+
+  const onEvent = (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch { return; }
+    const card = findCard(event.imageId);
+    if (!card) return;
+    const badge = card.querySelector('[data-badge]');
+    if (event.status === 'deleted') { card.remove(); updateEmpty(); return; }
+    if (event.status === card.dataset.status && event.status !== 'processing') return;
+    if (event.status === 'complete' || event.status === 'failed') {
+      refreshCard(event.imageId).catch(() => {
+        card.dataset.status = event.status;
+        badge.className = `badge badge-${event.status}`;
+        badge.textContent = window.stox.statusText(event.status, event.progress);
+      });
+      return;
+    }
+    card.dataset.status = event.status;
+    badge.className = `badge badge-${event.status}`;
+    badge.textContent = window.stox.statusText(event.status, event.progress);
+  };
+
+  if ('EventSource' in window) {
+    const events = new EventSource('/bff/events');
+    events.addEventListener('image', onEvent);
+    events.addEventListener('message', onEvent);
+    gallery.dataset.live = 'connecting';
+    events.addEventListener('open', () => { gallery.dataset.live = 'open'; });
+    window.addEventListener('pagehide', () => events.close());
+  }
+
+  // Infinite scroll: the "Show more" link works without script; with it, the next page is appended.
+  const more = document.getElementById('gallery-more');
+  if (more && 'IntersectionObserver' in window) {
+    let loading = false;
+    const load = async () => {
+      if (loading || !more.dataset.cursor) return;
+      loading = true;
+      more.setAttribute('aria-busy', 'true');
+      try {
+        const query = new URLSearchParams({ cursor: more.dataset.cursor });
+        if (filter) query.set('status', filter);
+        const { cards, next } = await fetchCards(`/bff/gallery/cards?${query}`);
+        for (const card of cards) if (!findCard(card.dataset.imageId)) { grid.append(card); settle(card); }
+        if (next) { more.dataset.cursor = next; more.href = `/?${new URLSearchParams(filter ? { cursor: next, status: filter } : { cursor: next })}`; }
+        else { more.parentElement.remove(); observer.disconnect(); }
+      } catch {
+        // Leave the link: a click loads the next page the plain way.
+      } finally {
+        loading = false;
+        more.removeAttribute('aria-busy');
+      }
+    };
+    const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) load(); }, { rootMargin: '600px' });
+    observer.observe(more);
+    more.addEventListener('click', (e) => { e.preventDefault(); load(); });
+  }
+})();
