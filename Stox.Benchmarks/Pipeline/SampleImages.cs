@@ -37,7 +37,6 @@ internal static class SampleImages
             ("buffer", (ReadOnlyMemory<byte>)File.ReadAllBytes(path)),
             ("width", width),
             ("height", height),
-            ("size", "force"),
             ("crop", "centre"));
 
     /// <summary>
