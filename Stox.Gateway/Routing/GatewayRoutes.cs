@@ -50,6 +50,8 @@ public static class GatewayRoutes
         new("images-events", "/api/images/events", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true, RouteKind.Stream, ["GET"]),
         new("images", "/api/images/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("jobs", "/api/jobs/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
+        // The web app relays the image events to the browser: a stream like the one above.
+        new("frontend-events", "/bff/events", "frontend", RateLimitPolicy.Anonymous, Kind: RouteKind.Stream, Methods: ["GET"]),
         // Everything else is the web app; it comes last so that any route above wins.
         new("frontend", "/{**rest}", "frontend", RateLimitPolicy.Anonymous, Order: 1000),
     ];

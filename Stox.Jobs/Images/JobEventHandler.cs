@@ -18,12 +18,12 @@ public sealed class JobEventHandler(JobsDbContext db, ImageEventBroadcaster broa
     {
         var change = await db.InTransactionAsync(async ct =>
         {
-            var image = await db.LockImageAsync(e.ImageId, ct);
-            var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == e.JobId, ct);
-            if (image is null || job is null || ImageStatus.IsFinal(job.Status))
+            if (await LockUnfinishedAsync(e.ImageId, e.JobId, ct) is not { } found)
             {
                 return null;
             }
+
+            var (image, job) = found;
 
             var now = time.GetUtcNow();
             var started = job.Status != ImageStatus.Processing;
@@ -113,15 +113,9 @@ public sealed class JobEventHandler(JobsDbContext db, ImageEventBroadcaster broa
     {
         var change = await db.InTransactionAsync(async ct =>
         {
-            var image = await db.LockImageAsync(e.ImageId, ct);
-            var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == e.JobId, ct);
-            if (image is null || job is null || ImageStatus.IsFinal(job.Status))
-            {
-                return null;
-            }
-
-            var now = time.GetUtcNow();
-            return Fail(image, job, e.Error, now, e.Worker, e.Attempts);
+            return await LockUnfinishedAsync(e.ImageId, e.JobId, ct) is { } found
+                ? Fail(found.Image, found.Job, e.Error, time.GetUtcNow(), e.Worker, e.Attempts)
+                : null;
         }, cancellationToken);
 
         await BroadcastAsync(e.UserId, change, cancellationToken);
@@ -144,6 +138,14 @@ public sealed class JobEventHandler(JobsDbContext db, ImageEventBroadcaster broa
         image.Error = job.Error;
         image.UpdatedAt = now;
         return new ImageEvent(image.Id, job.Id, ImageStatus.Failed, image.Progress, job.Stage, job.Error, now);
+    }
+
+    /// <summary>The image (locked) and its job, when both exist and the job is not finished yet.</summary>
+    private async Task<(Image Image, ImageJob Job)?> LockUnfinishedAsync(Guid imageId, Guid jobId, CancellationToken cancellationToken)
+    {
+        var image = await db.LockImageAsync(imageId, cancellationToken);
+        var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+        return image is null || job is null || ImageStatus.IsFinal(job.Status) ? null : (image, job);
     }
 
     private Task BroadcastAsync(Guid userId, ImageEvent? change, CancellationToken cancellationToken) =>

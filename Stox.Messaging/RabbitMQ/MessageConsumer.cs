@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Stox.Messaging.RabbitMQ;
 
@@ -114,6 +115,12 @@ public abstract partial class MessageConsumer<TMessage>(
 
             await SettleAsync(channel, delivery, outcome, attempt);
         }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or OperationCanceledException or PublishException or IOException)
+        {
+            // The connection went away while the message was in hand: the broker redelivers every message this
+            // channel had not acknowledged, so there is nothing to settle; the consumer carries on once recovered.
+            LogSettleFailed(logger, ex, Queue.Name, delivery.BasicProperties.MessageId);
+        }
         finally
         {
             Interlocked.Decrement(ref _running);
@@ -176,6 +183,9 @@ public abstract partial class MessageConsumer<TMessage>(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A message on {Queue} ({MessageId}) cannot be read; dead-lettering it.")]
     private static partial void LogInvalidMessage(ILogger logger, Exception exception, string queue, string? messageId);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "A message on {Queue} ({MessageId}) could not be settled: the broker connection was lost; it will be redelivered.")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string queue, string? messageId);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Handling a message on {Queue} ({MessageId}, attempt {Attempt}) failed.")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string queue, string? messageId, int attempt);

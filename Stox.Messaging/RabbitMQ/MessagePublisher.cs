@@ -11,6 +11,9 @@ namespace Stox.Messaging.RabbitMQ;
 /// </summary>
 public sealed class MessagePublisher(IConnection connection) : IAsyncDisposable
 {
+    /// <summary>The longest a publish waits for a channel and the broker's confirm before it throws.</summary>
+    public static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IChannel? _channel;
 
@@ -34,12 +37,15 @@ public sealed class MessagePublisher(IConnection connection) : IAsyncDisposable
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
         };
 
-        await _gate.WaitAsync(cancellationToken);
+        // A confirm that never comes (the broker went away mid-publish) must not hold the caller forever.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        await _gate.WaitAsync(timeout.Token);
         try
         {
-            var channel = await GetChannelAsync(cancellationToken);
+            var channel = await GetChannelAsync(timeout.Token);
             // With confirmation tracking on, this completes when the broker acks (or throws when it nacks or returns).
-            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, cancellationToken);
+            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, timeout.Token);
         }
         catch (Exception) when (_channel is { IsOpen: false })
         {
@@ -62,11 +68,18 @@ public sealed class MessagePublisher(IConnection connection) : IAsyncDisposable
                 [MessageHeaders.Attempt] = attempt.ToString(CultureInfo.InvariantCulture),
             },
         };
-        await _gate.WaitAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        await _gate.WaitAsync(timeout.Token);
         try
         {
-            var channel = await GetChannelAsync(cancellationToken);
-            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken);
+            var channel = await GetChannelAsync(timeout.Token);
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, timeout.Token);
+        }
+        catch (Exception) when (_channel is { IsOpen: false })
+        {
+            _channel = null;
+            throw;
         }
         finally
         {

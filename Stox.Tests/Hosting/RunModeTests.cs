@@ -37,7 +37,7 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     [InlineData("gateway", new[] { "cache", "downstream-auth", "downstream-jobs", "downstream-frontend" })]
     [InlineData("auth", new[] { "authdb", "cache" })]
     [InlineData("jobs", new[] { "jobsdb", "cache", "messaging", "storage" })]
-    [InlineData("processing", new[] { "messaging", "storage", "cache" })]
+    [InlineData("processing", new[] { "messaging", "storage" })]
     [InlineData("frontend", new string[0])]
     public async Task Each_service_reports_its_resources_healthy_on_health(string service, string[] checks)
     {

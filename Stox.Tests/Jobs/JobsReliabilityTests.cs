@@ -56,7 +56,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
 
         await App.StartResourceAsync("jobs");
         await App.WaitForResourceHealthyAsync("gateway");
-        Assert.Equal("complete", (await user.WaitForFinalStatusAsync(id, TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
+        Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
 
         foreach (var id in ids)
         {
-            Assert.Equal("complete", (await user.WaitForFinalStatusAsync(id, TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
+            Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
             await App.StartResourceAsync("processing");
         }
 
-        Assert.Equal("complete", (await user.WaitForFinalStatusAsync(id, TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
+        Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -130,7 +130,22 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
 
         foreach (var id in ids)
         {
-            Assert.Equal("complete", (await user.WaitForFinalStatusAsync(id, TimeSpan.FromMinutes(3))).GetProperty("status").GetString());
+            Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
+        }
+    }
+
+    /// <summary>Waits for the image to finish; on a timeout the failure carries what the services last logged.</summary>
+    private async Task<JsonElement> WaitForFinalStatusAsync(ImagesClient user, Guid id)
+    {
+        try
+        {
+            return await user.WaitForFinalStatusAsync(id, TimeSpan.FromMinutes(2));
+        }
+        catch (OperationCanceledException)
+        {
+            var logs = string.Join(Environment.NewLine, App.ResourceLogs.Sources.Where(n => n.StartsWith("jobs", StringComparison.Ordinal) || n.StartsWith("processing", StringComparison.Ordinal) || n == "messaging")
+                .Select(n => $"--- {n} ---{Environment.NewLine}{App.ResourceLogs.Tail(n, 40)}"));
+            throw new TimeoutException($"Image {id} did not finish; status {(await user.GetJsonAsync($"/api/images/{id}")).GetRawText()}{Environment.NewLine}{logs}");
         }
     }
 
