@@ -91,7 +91,15 @@ public static class FrontendBenchmark
         await gallery.GotoAsync("/", new() { WaitUntil = WaitUntilState.NetworkIdle });
         while (await gallery.Locator("#gallery-more").CountAsync() > 0)
         {
-            await gallery.Locator("#gallery-more").ScrollIntoViewIfNeededAsync();
+            try
+            {
+                await gallery.Locator("#gallery-more").ScrollIntoViewIfNeededAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // The next page replaced the "more" link while it was being scrolled to: look for the new one.
+            }
+
             await gallery.WaitForLoadStateAsync(LoadState.NetworkIdle);
         }
 
