@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Stox.Imaging;
 using Stox.Jobs.Data;
 using Stox.Jobs.Delivery;
 using Stox.Jobs.Images;
@@ -17,7 +18,7 @@ namespace Stox.Jobs.Apis;
 public static class ImagesApi
 {
     private const string UploadOperation = "POST /api/images";
-    private static readonly string[] Presets = ["thumbnail", "small", "medium", "large", "original"];
+    private static readonly string[] Presets = [.. ImagePreset.Defaults.Select(p => p.Name)];
 
     public static IEndpointRouteBuilder MapImagesApi(this IEndpointRouteBuilder app)
     {

@@ -15,6 +15,15 @@ public static class ImageStatus
     public static bool IsFinal(string status) => status is Complete or Failed;
 }
 
+/// <summary>Error texts kept in the database (job errors, the last error of a retried outbox row or deletion).</summary>
+public static class ErrorText
+{
+    public const int MaxLength = 1000;
+
+    /// <summary>The text cut to what its column holds.</summary>
+    public static string Fit(string text) => text.Length <= MaxLength ? text : text[..MaxLength];
+}
+
 /// <summary>One uploaded photo and what processing made of it.</summary>
 public sealed class Image
 {

@@ -37,17 +37,16 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             b.Property(i => i.ContentType).HasMaxLength(64);
             b.Property(i => i.OriginalFormat).HasMaxLength(16);
             b.Property(i => i.Status).HasMaxLength(16);
-            b.Property(i => i.Error).HasMaxLength(1000);
+            b.Property(i => i.Error).HasMaxLength(ErrorText.MaxLength);
             b.Property(i => i.Placeholder).HasMaxLength(128);
             b.Property(i => i.DominantColor).HasMaxLength(16);
-            b.Property(i => i.Variants).HasColumnType("jsonb").HasConversion(
-                v => JsonSerializer.Serialize(v, JsonOptions),
-                v => JsonSerializer.Deserialize<List<StoredVariant>>(v, JsonOptions) ?? new List<StoredVariant>(),
-                variants);
-            b.Property(i => i.Enhanced).HasColumnType("jsonb").HasConversion(
-                v => JsonSerializer.Serialize(v, JsonOptions),
-                v => JsonSerializer.Deserialize<List<StoredVariant>>(v, JsonOptions) ?? new List<StoredVariant>(),
-                variants);
+            foreach (var property in new[] { b.Property(i => i.Variants), b.Property(i => i.Enhanced) })
+            {
+                property.HasColumnType("jsonb").HasConversion(
+                    v => JsonSerializer.Serialize(v, JsonOptions),
+                    v => JsonSerializer.Deserialize<List<StoredVariant>>(v, JsonOptions) ?? new List<StoredVariant>(),
+                    variants);
+            }
             b.HasIndex(i => new { i.UserId, i.CreatedAt, i.Id }).IsDescending(false, true, true);
             b.HasIndex(i => new { i.Status, i.UpdatedAt });
             b.HasMany(i => i.Jobs).WithOne(j => j.Image).HasForeignKey(j => j.ImageId).OnDelete(DeleteBehavior.Cascade);
@@ -60,7 +59,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             b.Property(j => j.Status).HasMaxLength(16);
             b.Property(j => j.Worker).HasMaxLength(200);
             b.Property(j => j.Stage).HasMaxLength(32);
-            b.Property(j => j.Error).HasMaxLength(1000);
+            b.Property(j => j.Error).HasMaxLength(ErrorText.MaxLength);
             b.HasIndex(j => j.ImageId);
             b.HasIndex(j => new { j.Status, j.LastHeartbeatAt });
         });
@@ -73,7 +72,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             b.Property(m => m.RoutingKey).HasMaxLength(128);
             b.Property(m => m.Payload).HasColumnType("jsonb");
             b.Property(m => m.TraceParent).HasMaxLength(128);
-            b.Property(m => m.LastError).HasMaxLength(1000);
+            b.Property(m => m.LastError).HasMaxLength(ErrorText.MaxLength);
             b.HasIndex(m => m.NextAttemptAt).HasFilter("\"SentAt\" IS NULL");
         });
 
@@ -97,7 +96,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             b.ToTable("storage_deletions");
             b.HasKey(d => d.Id);
-            b.Property(d => d.LastError).HasMaxLength(1000);
+            b.Property(d => d.LastError).HasMaxLength(ErrorText.MaxLength);
             b.HasIndex(d => d.NextAttemptAt);
         });
     }

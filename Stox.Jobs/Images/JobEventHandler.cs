@@ -125,7 +125,7 @@ public sealed class JobEventHandler(JobsDbContext db, ImageEventBroadcaster broa
     public static ImageEvent? Fail(Image image, ImageJob job, string error, DateTimeOffset now, string? worker = null, int attempts = 0)
     {
         job.Status = ImageStatus.Failed;
-        job.Error = error.Length <= 1000 ? error : error[..1000];
+        job.Error = ErrorText.Fit(error);
         job.FinishedAt = now;
         job.Attempts = Math.Max(job.Attempts, attempts);
         job.Worker = worker ?? job.Worker;

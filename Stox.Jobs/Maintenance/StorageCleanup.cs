@@ -75,7 +75,7 @@ public sealed partial class StorageCleanup(IAmazonS3 s3, S3StorageSettings stora
                 {
                     deletion.Attempts++;
                     deletion.NextAttemptAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(600, 5 * Math.Pow(2, Math.Min(deletion.Attempts, 7))));
-                    deletion.LastError = ex.Message.Length <= 1000 ? ex.Message : ex.Message[..1000];
+                    deletion.LastError = ErrorText.Fit(ex.Message);
                     LogDeletionFailed(logger, ex, deletion.Id, deletion.Attempts);
                     break;
                 }

@@ -99,7 +99,7 @@ public sealed partial class OutboxDispatcher(
                 {
                     message.Attempts++;
                     message.NextAttemptAt = time.GetUtcNow() + Backoff(message.Attempts);
-                    message.LastError = Truncate(ex.Message, 1000);
+                    message.LastError = ErrorText.Fit(ex.Message);
                     LogPublishFailed(logger, ex, message.Id, message.Attempts);
                     // The broker is likely down: the rest of the batch would fail the same way.
                     break;
@@ -134,8 +134,6 @@ public sealed partial class OutboxDispatcher(
     }
 
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))));
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 
     [LoggerMessage(EventId = 100, EventName = "OutboxDispatchFailed", Level = LogLevel.Warning, Message = "The outbox dispatcher failed ({Failures} in a row); backing off.")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, int failures);

@@ -37,22 +37,8 @@ public sealed class OriginalStore(IAmazonS3 s3, S3StorageSettings storage, IOpti
     public int PartBytes => options.Value.UploadPartBytes;
 
     /// <summary>Reads until <paramref name="buffer"/> holds a whole part or the stream ends; returns the bytes read.</summary>
-    public async Task<int> FillAsync(Stream source, byte[] buffer, int offset, CancellationToken cancellationToken)
-    {
-        var filled = offset;
-        while (filled < PartBytes)
-        {
-            var read = await source.ReadAsync(buffer.AsMemory(filled, PartBytes - filled), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
-    }
+    public async Task<int> FillAsync(Stream source, byte[] buffer, int offset, CancellationToken cancellationToken) =>
+        offset + await source.ReadAtLeastAsync(buffer.AsMemory(offset, PartBytes - offset), PartBytes - offset, throwOnEndOfStream: false, cancellationToken);
 
     /// <summary>
     /// Stores a file whose first <paramref name="headLength"/> bytes are already in <paramref name="buffer"/> and

@@ -284,13 +284,7 @@ public sealed partial class UploadService(
     private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxFieldBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
-
+        var length = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
         return length > MaxFieldBytes ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, length);
     }
 
