@@ -1,6 +1,7 @@
 # Sourced by the benchmark scripts that need the whole system in run mode (Release, free ports): builds the
-# AppHost and the benchmarks, starts the AppHost, waits until every resource is healthy, and stops it when
-# the script exits. Then `service_url NAME` prints a resource's URL from the AppHost's table.
+# AppHost and the benchmarks, starts the AppHost, waits until every resource is healthy and then 30 s more
+# (STOX_BENCH_SETTLE_SECONDS), and stops it when the script exits. Then `service_url NAME` prints a resource's URL
+# from the AppHost's table.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -23,6 +24,8 @@ until grep -q "All resources are healthy" "$log"; do
   kill -0 "$apphost" 2>/dev/null || { echo "AppHost exited:"; tail -20 "$log"; exit 1; }
   sleep 0.2
 done
+# The services' first requests, JIT and migrations keep both cores busy for a while after "healthy": measure after.
+sleep "${STOX_BENCH_SETTLE_SECONDS:-30}"
 
 service_url() {
   local url

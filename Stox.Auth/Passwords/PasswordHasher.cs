@@ -26,7 +26,7 @@ public sealed class PasswordHasher(IOptions<AuthOptions> options)
     {
         ArgumentNullException.ThrowIfNull(password);
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
+        var hash = Pbkdf2Sha256.DeriveKey(Encoding.UTF8.GetBytes(password), salt, iterations, HashBytes);
         return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
 
@@ -53,7 +53,7 @@ public sealed class PasswordHasher(IOptions<AuthOptions> options)
             return PasswordCheck.Failed;
         }
 
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
+        var actual = Pbkdf2Sha256.DeriveKey(Encoding.UTF8.GetBytes(password), salt, iterations, expected.Length);
         if (!CryptographicOperations.FixedTimeEquals(actual, expected))
         {
             return PasswordCheck.Failed;

@@ -29,67 +29,53 @@ public sealed partial class SessionService(
     public async Task<(User User, TokenPair Pair)?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
     {
         var hash = RefreshTokenCodec.Hash(refreshToken);
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async ct =>
+        var now = timeProvider.GetUtcNow();
+        var next = RefreshTokenCodec.NewToken();
+        var nextId = Guid.CreateVersion7(now);
+        var nextHash = RefreshTokenCodec.Hash(next);
+        var nextExpiresAt = now + options.Value.RefreshTokenLifetime;
+
+        // Claim the token and add its successor in one statement: one round trip, atomic without a transaction. The
+        // token's row lock makes concurrent refreshes of one token queue on the UPDATE; PostgreSQL re-checks the
+        // WHERE for the ones that waited, so only the first sees "UsedAt" null. The family must still be live and
+        // the user active at that moment: a logout, password change or deactivation just before must win.
+        var claimed = await db.Database.SqlQuery<ClaimedSession>($"""
+            WITH claimed AS (
+                UPDATE refresh_tokens AS t SET "UsedAt" = {now}
+                FROM refresh_token_families AS f, users AS u
+                WHERE t."TokenHash" = {hash} AND t."UsedAt" IS NULL AND t."ExpiresAt" > {now}
+                  AND f."Id" = t."FamilyId" AND f."RevokedAt" IS NULL AND u."Id" = f."UserId" AND u."IsActive"
+                RETURNING t."FamilyId", f."UserId"),
+            issued AS (
+                INSERT INTO refresh_tokens ("Id", "FamilyId", "TokenHash", "CreatedAt", "ExpiresAt")
+                SELECT {nextId}, "FamilyId", {nextHash}, {now}, {nextExpiresAt} FROM claimed)
+            SELECT c."FamilyId", u."Id", u."Email", u."DisplayName", u."PasswordHash", u."Role", u."Tier", u."IsActive",
+                   u."CreatedAt", u."LastLoginAt"
+            FROM claimed AS c JOIN users AS u ON u."Id" = c."UserId"
+            """).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (claimed is [var session])
         {
-            db.ChangeTracker.Clear();
-            var now = timeProvider.GetUtcNow();
-            var found = await (
-                from t in db.RefreshTokens.AsNoTracking()
-                join f in db.RefreshTokenFamilies.AsNoTracking() on t.FamilyId equals f.Id
-                join u in db.Users on f.UserId equals u.Id
-                where t.TokenHash == hash
-                select new { Token = t, Family = f, User = u }).SingleOrDefaultAsync(ct).ConfigureAwait(false);
-            if (found is null)
-            {
-                return ((User, TokenPair)?)null;
-            }
+            var user = session.ToUser();
+            return (user, new TokenPair(accessTokens.Issue(user, session.FamilyId), next, (int)accessTokens.Lifetime.TotalSeconds));
+        }
 
-            if (found.Family.RevokedAt is not null || !found.User.IsActive)
-            {
-                return null;
-            }
+        await ExplainRefusalAsync(hash, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
 
-            if (found.Token.UsedAt is not null)
-            {
-                await RevokeReusedAsync(found.Family.Id, found.User.Id, ct).ConfigureAwait(false);
-                return null;
-            }
-
-            if (found.Token.ExpiresAt <= now)
-            {
-                return null;
-            }
-
-            await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-
-            // The row lock makes concurrent refreshes of one token queue here; only the first sees UsedAt null. The
-            // family must still be live too: one revoked after our first read (logout, password change, deactivation)
-            // must not grow.
-            var familyId = found.Family.Id;
-            var claimed = await db.RefreshTokens
-                .Where(t => t.Id == found.Token.Id && t.UsedAt == null
-                    && db.RefreshTokenFamilies.Any(f => f.Id == familyId && f.RevokedAt == null))
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), ct).ConfigureAwait(false);
-            if (claimed == 0)
-            {
-                await transaction.RollbackAsync(ct).ConfigureAwait(false);
-                var usedMeanwhile = await db.RefreshTokens.AsNoTracking()
-                    .AnyAsync(t => t.Id == found.Token.Id && t.UsedAt != null, ct).ConfigureAwait(false);
-                if (usedMeanwhile)
-                {
-                    await RevokeReusedAsync(familyId, found.User.Id, ct).ConfigureAwait(false);
-                }
-
-                return null;
-            }
-
-            var next = AddToken(found.Family.Id, now);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-            var pair = new TokenPair(accessTokens.Issue(found.User, found.Family.Id), next, (int)accessTokens.Lifetime.TotalSeconds);
-            return (found.User, pair);
-        }, cancellationToken).ConfigureAwait(false);
+    /// <summary>Why a refresh was refused: unknown, expired, revoked or inactive need nothing; a used token is a replay.</summary>
+    private async Task ExplainRefusalAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var found = await (
+            from t in db.RefreshTokens.AsNoTracking()
+            join f in db.RefreshTokenFamilies.AsNoTracking() on t.FamilyId equals f.Id
+            where t.TokenHash == hash
+            select new { t.UsedAt, FamilyId = f.Id, f.UserId, f.RevokedAt }).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (found is { UsedAt: not null, RevokedAt: null })
+        {
+            // A replay, or the loser of two concurrent refreshes: either way the chain can no longer be trusted.
+            await RevokeReusedAsync(found.FamilyId, found.UserId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Ends the session <paramref name="refreshToken"/> belongs to (used or not); unknown tokens are ignored.</summary>
@@ -147,3 +133,30 @@ public sealed partial class SessionService(
 }
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
+
+/// <summary>A row of the refresh statement: the session and its user.</summary>
+internal sealed record ClaimedSession(
+    Guid FamilyId,
+    Guid Id,
+    string Email,
+    string? DisplayName,
+    string PasswordHash,
+    string Role,
+    string Tier,
+    bool IsActive,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastLoginAt)
+{
+    public User ToUser() => new()
+    {
+        Id = Id,
+        Email = Email,
+        DisplayName = DisplayName,
+        PasswordHash = PasswordHash,
+        Role = Role,
+        Tier = Tier,
+        IsActive = IsActive,
+        CreatedAt = CreatedAt,
+        LastLoginAt = LastLoginAt,
+    };
+}
