@@ -16,13 +16,22 @@ public sealed class ImagingOptions
     public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Encodes of images with at least <see cref="LargeEncodePixels"/> pixels take one of these process-wide
-    /// slots (default 1). A 24 MP WebP encode needs ~100 MB and a progressive JPEG ~65 MB on top of the
-    /// 72 MB decoded image, so this is what keeps concurrent jobs' peak memory bounded.
+    /// Decoded images of concurrent jobs share this many pixels process-wide (default 30 MP, about 90 MB of RGB):
+    /// a job waits before decoding until its image fits (an enhanced job counts twice, for its enhanced copy).
+    /// Two 12 MP photos decode side by side; a 24 MP one has the budget to itself. Bigger images than the
+    /// budget run alone.
     /// </summary>
-    public int LargeEncodeSlots { get; set; } = 1;
+    public long DecodeBudgetPixels { get; set; } = 30_000_000;
 
-    /// <summary>Images at least this large (pixels) are encoded under <see cref="LargeEncodeSlots"/> (default 4 MP).</summary>
+    /// <summary>
+    /// Encodes of images with at least <see cref="LargeEncodePixels"/> pixels share this many pixels process-wide
+    /// (default 25 MP). A 24 MP WebP encode needs ~100 MB and a progressive JPEG ~65 MB on top of the decoded
+    /// image, so this bounds the encoders' memory: a 12 MP original's JPEG and WebP run side by side, a 24 MP
+    /// original's one after the other.
+    /// </summary>
+    public long LargeEncodeBudgetPixels { get; set; } = 25_000_000;
+
+    /// <summary>Images at least this large (pixels) are encoded under <see cref="LargeEncodeBudgetPixels"/> (default 4 MP).</summary>
     public long LargeEncodePixels { get; set; } = 4_000_000;
 
     /// <summary>Largest accepted image in pixels, all frames counted (default 100 MP).</summary>

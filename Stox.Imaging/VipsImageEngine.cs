@@ -12,12 +12,14 @@ public sealed class VipsImageEngine : IImageEngine
 {
     private const int WebpMaxDimension = 16383;
     private readonly ImagingOptions _options;
-    private readonly SemaphoreSlim _largeEncodes;
+    private readonly PixelBudget _decodes;
+    private readonly PixelBudget _largeEncodes;
 
     public VipsImageEngine(ImagingOptions? options = null)
     {
         _options = options ?? new ImagingOptions();
-        _largeEncodes = new SemaphoreSlim(Math.Max(1, _options.LargeEncodeSlots));
+        _decodes = new PixelBudget(Math.Max(1, _options.DecodeBudgetPixels));
+        _largeEncodes = new PixelBudget(Math.Max(1, _options.LargeEncodeBudgetPixels));
         VipsLibrary.EnsureInitialised(_options);
     }
 
@@ -136,6 +138,10 @@ public sealed class VipsImageEngine : IImageEngine
         }
 
         job.Token.ThrowIfCancellationRequested();
+        // Jobs wait here while other jobs' decoded images fill the budget: what bounds memory under concurrency.
+        var decodedPixels = (long)(info.Width / shrink) * (info.Height / shrink) * (spec.Enhance ? 2 : 1);
+        using var admission = _decodes.Acquire(decodedPixels, job.Token);
+
         // The decoded image stays in memory for every variant: savers such as webpsave read a memory image
         // in place but would copy anything else, so a rotated image is materialised too.
         using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
@@ -185,7 +191,12 @@ public sealed class VipsImageEngine : IImageEngine
         }
     }
 
-    /// <summary>Makes every preset image (each from the smallest larger one) and encodes them all.</summary>
+    /// <summary>
+    /// Makes every preset image (each from the smallest larger one) and encodes them all. Large encodes (the
+    /// full-size ones above all) start as soon as their image exists, each on its own task under the process-wide
+    /// pixel budget, so the originals' encodes run beside the resizing and beside each other when they fit;
+    /// the small encodes share the remaining parallelism.
+    /// </summary>
     private List<EncodedVariant> RenderSet(VipsImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
         double? enhance, JobScope job, out VipsImage? smallest)
     {
@@ -199,83 +210,73 @@ public sealed class VipsImageEngine : IImageEngine
             .ThenBy(x => x.Preset.Fit == PresetFit.Cover ? 1 : 0)
             .ToList();
 
+        var encoded = new EncodedVariant[presets.Count * formats.Length];
+        var smallEncodes = new List<(ImagePreset Preset, VipsImage Image, OutputFormat Format, int Slot)>();
+        var largeEncodes = new List<Task>();
         var sources = new List<(VipsImage Image, double Scale)> { (full, 1.0) };
-        var made = new (ImagePreset Preset, int Index, VipsImage Image)[ordered.Count];
+        var made = new List<(ImagePreset Preset, VipsImage Image)>();
         var owned = new List<VipsImage>();
+
+        void Schedule(ImagePreset preset, int index, VipsImage image)
+        {
+            made.Add((preset, image));
+            for (var f = 0; f < formats.Length; f++)
+            {
+                var (format, slot) = (formats[f], index * formats.Length + f);
+                var pixels = (long)image.Width * image.Height;
+                if (pixels < _options.LargeEncodePixels)
+                {
+                    smallEncodes.Add((preset, image, format, slot));
+                    continue;
+                }
+
+                largeEncodes.Add(Task.Run(() =>
+                {
+                    using var lease = _largeEncodes.Acquire(pixels, job.Token);
+                    encoded[slot] = Encode(image, preset, format, job);
+                }, job.Token));
+            }
+        }
+
         try
         {
-            for (var i = 0; i < ordered.Count; i++)
+            foreach (var (preset, index, _) in ordered.Where(x => x.Preset.Fit == PresetFit.Original))
+            {
+                Schedule(preset, index, full);
+            }
+
+            foreach (var (preset, index, scale) in ordered.Where(x => x.Preset.Fit != PresetFit.Original))
             {
                 job.Token.ThrowIfCancellationRequested();
-                var (preset, index, scale) = ordered[i];
-                VipsImage image;
-                if (preset.Fit == PresetFit.Original)
+                var source = sources.Where(s => s.Scale >= scale).MinBy(s => s.Scale).Image;
+                using var resized = Resize(source, preset);
+                VipsImage ready;
+                if (enhance is { } strength)
                 {
-                    image = full;
+                    using var sharpened = Enhancer.Sharpen(resized, strength);
+                    ready = sharpened.CopyMemory();
                 }
                 else
                 {
-                    var source = sources.Where(s => s.Scale >= scale).MinBy(s => s.Scale).Image;
-                    using var resized = Resize(source, preset);
-                    VipsImage ready;
-                    if (enhance is { } strength)
-                    {
-                        using var sharpened = Enhancer.Sharpen(resized, strength);
-                        ready = sharpened.CopyMemory();
-                    }
-                    else
-                    {
-                        ready = resized.CopyMemory();
-                    }
-
-                    owned.Add(ready);
-                    image = ready;
-                    if (preset.Fit == PresetFit.Inside)
-                    {
-                        sources.Add((ready, Math.Min((double)ready.Width / fullW, (double)ready.Height / fullH)));
-                    }
+                    ready = resized.CopyMemory();
                 }
 
-                made[i] = (preset, index, image);
-            }
-
-            var work = made.SelectMany(m => formats.Select(f => (m.Preset, m.Index, m.Image, Format: f))).ToArray();
-            var encoded = new EncodedVariant[work.Length];
-            var large = new List<int>();
-            var rest = new List<int>();
-            for (var i = 0; i < work.Length; i++)
-            {
-                ((long)work[i].Image.Width * work[i].Image.Height >= _options.LargeEncodePixels ? large : rest).Add(i);
-            }
-
-            // Large encodes go one after another under a process-wide slot (memory); the rest run in parallel beside them.
-            var largeTask = large.Count == 0 ? Task.CompletedTask : Task.Run(() =>
-            {
-                foreach (var i in large)
+                owned.Add(ready);
+                if (preset.Fit == PresetFit.Inside)
                 {
-                    _largeEncodes.Wait(job.Token);
-                    try
-                    {
-                        encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job);
-                    }
-                    finally
-                    {
-                        _largeEncodes.Release();
-                    }
+                    sources.Add((ready, Math.Min((double)ready.Width / fullW, (double)ready.Height / fullH)));
                 }
-            }, job.Token);
-            var parallelism = Math.Max(1, _options.EncodeParallelism - (large.Count > 0 ? 1 : 0));
-            Parallel.ForEach(rest,
-                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
-                i => encoded[i] = Encode(work[i].Image, work[i].Preset, work[i].Format, job));
-            largeTask.GetAwaiter().GetResult();
 
-            var list = encoded
-                .Select((e, i) => (Variant: e, Order: work[i].Index))
-                .OrderBy(x => x.Order)
-                .ThenBy(x => x.Variant.Format)
-                .Select(x => x.Variant)
-                .ToList();
+                Schedule(preset, index, ready);
+            }
+
+            var parallelism = Math.Max(1, _options.EncodeParallelism - (largeEncodes.Count > 0 ? 1 : 0));
+            Parallel.ForEach(smallEncodes,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
+                e => encoded[e.Slot] = Encode(e.Image, e.Preset, e.Format, job));
+            Task.WaitAll(largeEncodes, job.Token);
+
+            var list = encoded.ToList();
             Deduplicate(list);
 
             // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
@@ -294,6 +295,16 @@ public sealed class VipsImageEngine : IImageEngine
         }
         finally
         {
+            // The large encodes read these images (and the caller's full image): they must end before either goes.
+            try
+            {
+                Task.WaitAll(largeEncodes);
+            }
+            catch (AggregateException)
+            {
+                // Already reported by the WaitAll above, or the job is failing for another reason.
+            }
+
             foreach (var image in owned)
             {
                 image.Dispose();

@@ -81,4 +81,18 @@ public sealed class LifetimeTests
         Assert.True(after.Allocations - before.Allocations < 16, $"tracked allocations grew {before.Allocations} -> {after.Allocations}");
         Assert.Equal(before.OpenFiles, after.OpenFiles);
     }
+
+    [Fact]
+    public async Task Concurrent_jobs_over_the_memory_budgets_take_turns_and_all_complete()
+    {
+        // Budgets far below one image: every job and every large encode must wait for the budget to itself.
+        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetPixels = 1_000, LargeEncodeBudgetPixels = 1_000, LargeEncodePixels = 10_000 });
+        using var photo = TestImages.Photo(400, 300);
+        var input = TestImages.Jpeg(photo);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => engine.ProcessAsync(input, ImageJobSpec.Default)));
+
+        Assert.All(results, r => Assert.Equal(10, r.Variants.Count));
+        Assert.All(results, r => Assert.Contains(r.Variants, v => v is { Preset: "original", Width: 400, Height: 300 }));
+    }
 }

@@ -1,0 +1,130 @@
+namespace Stox.Imaging;
+
+/// <summary>
+/// A process-wide allowance of pixels, taken by work whose memory grows with its pixel count (decoded images,
+/// full-size encodes) and given back when that work ends. Requests are served first come, first served, so a
+/// large one is never starved by a stream of small ones; one larger than the whole budget waits until it has the
+/// budget to itself and then runs alone.
+/// </summary>
+internal sealed class PixelBudget(long capacity)
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Waiter> _queue = new();
+    private long _available = capacity;
+
+    public long Capacity { get; } = capacity;
+
+    /// <summary>Requests waiting for their turn.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Takes <paramref name="pixels"/> (at most the whole budget), waiting for its turn.</summary>
+    public Lease Acquire(long pixels, CancellationToken cancellationToken)
+    {
+        var amount = Math.Clamp(pixels, 0, Capacity);
+        Waiter waiter;
+        lock (_gate)
+        {
+            if (_queue.Count == 0 && _available >= amount)
+            {
+                _available -= amount;
+                return new Lease(this, amount);
+            }
+
+            waiter = new Waiter(amount);
+            waiter.Node = _queue.AddLast(waiter);
+        }
+
+        try
+        {
+            waiter.Granted.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                if (!waiter.IsGranted)
+                {
+                    _queue.Remove(waiter.Node!);
+                    GrantWaiting(); // the ones behind it may fit now
+                    throw;
+                }
+            }
+
+            Release(amount); // granted just as it was cancelled
+            throw;
+        }
+
+        return new Lease(this, amount);
+    }
+
+    /// <summary>Takes <paramref name="pixels"/> only if that needs no waiting.</summary>
+    public bool TryAcquire(long pixels, out Lease lease)
+    {
+        var amount = Math.Clamp(pixels, 0, Capacity);
+        lock (_gate)
+        {
+            if (_queue.Count == 0 && _available >= amount)
+            {
+                _available -= amount;
+                lease = new Lease(this, amount);
+                return true;
+            }
+        }
+
+        lease = default;
+        return false;
+    }
+
+    private void Release(long amount)
+    {
+        lock (_gate)
+        {
+            _available += amount;
+            GrantWaiting();
+        }
+    }
+
+    private void GrantWaiting()
+    {
+        while (_queue.First is { } first && _available >= first.Value.Amount)
+        {
+            _available -= first.Value.Amount;
+            first.Value.IsGranted = true;
+            _queue.RemoveFirst();
+            first.Value.Granted.Set();
+        }
+    }
+
+    private sealed class Waiter(long amount)
+    {
+        public long Amount { get; } = amount;
+
+        // Never disposed: without a kernel handle (nobody asks for WaitHandle) there is nothing to free.
+        public ManualResetEventSlim Granted { get; } = new();
+
+        public bool IsGranted { get; set; }
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+    }
+
+    /// <summary>Gives the pixels back when disposed (once).</summary>
+    public struct Lease(PixelBudget budget, long amount) : IDisposable
+    {
+        private PixelBudget? _budget = budget;
+
+        public void Dispose()
+        {
+            _budget?.Release(amount);
+            _budget = null;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Stox.Imaging;
+
+namespace Stox.Tests.Imaging;
+
+/// <summary>The pixel budget that bounds decoded images and large encodes across concurrent jobs.</summary>
+public sealed class PixelBudgetTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Takes_what_fits_at_once_and_refuses_the_rest_without_waiting()
+    {
+        var budget = new PixelBudget(100);
+
+        Assert.True(budget.TryAcquire(60, out var first));
+        Assert.True(budget.TryAcquire(40, out var second));
+        Assert.False(budget.TryAcquire(1, out _));
+        first.Dispose();
+        first.Dispose(); // a second dispose gives nothing back twice
+        Assert.True(budget.TryAcquire(60, out var third));
+        Assert.False(budget.TryAcquire(1, out _));
+        second.Dispose();
+        third.Dispose();
+        Assert.True(budget.TryAcquire(100, out _));
+    }
+
+    [Fact]
+    public async Task A_request_larger_than_the_budget_waits_until_it_has_it_all_and_then_runs_alone()
+    {
+        var budget = new PixelBudget(100);
+        var small = budget.Acquire(10, CancellationToken.None);
+
+        var huge = Task.Run(() => budget.Acquire(500, CancellationToken.None));
+        await QueuedAsync(budget, 1);
+        Assert.False(huge.IsCompleted);
+
+        small.Dispose();
+        using var lease = await huge.WaitAsync(Patience);
+        Assert.False(budget.TryAcquire(1, out _));
+    }
+
+    [Fact]
+    public async Task Waiters_are_served_in_order_so_a_large_one_is_not_starved()
+    {
+        var budget = new PixelBudget(100);
+        var holder = budget.Acquire(50, CancellationToken.None);
+        var large = Task.Run(() => budget.Acquire(100, CancellationToken.None));
+        await QueuedAsync(budget, 1);
+
+        // 50 are free, but the large request came first: a small one must queue behind it.
+        Assert.False(budget.TryAcquire(10, out _));
+        var small = Task.Run(() => budget.Acquire(10, CancellationToken.None));
+        await QueuedAsync(budget, 2);
+
+        holder.Dispose();
+        var largeLease = await large.WaitAsync(Patience);
+        Assert.Equal(1, budget.Waiting);
+        Assert.False(small.IsCompleted);
+        largeLease.Dispose();
+        (await small.WaitAsync(Patience)).Dispose();
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiter_leaves_the_queue_and_lets_the_next_one_in()
+    {
+        var budget = new PixelBudget(100);
+        var holder = budget.Acquire(80, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var blocked = Task.Run(() => budget.Acquire(50, cancel.Token));
+        await QueuedAsync(budget, 1);
+        var behind = Task.Run(() => budget.Acquire(20, CancellationToken.None)); // would fit, but 50 came first
+        await QueuedAsync(budget, 2);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(Patience));
+        (await behind.WaitAsync(Patience)).Dispose();
+        holder.Dispose();
+        Assert.True(budget.TryAcquire(100, out _));
+    }
+
+    private static async Task QueuedAsync(PixelBudget budget, int count)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (budget.Waiting < count)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
