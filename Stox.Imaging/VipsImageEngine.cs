@@ -230,11 +230,13 @@ public sealed class VipsImageEngine : IImageEngine
                     continue;
                 }
 
-                largeEncodes.Add(Task.Run(() =>
+                // A thread of its own (LongRunning), not a pool thread: it blocks for the budget and then for
+                // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
+                largeEncodes.Add(Task.Factory.StartNew(() =>
                 {
                     using var lease = _largeEncodes.Acquire(pixels, job.Token);
                     encoded[slot] = Encode(image, preset, format, job);
-                }, job.Token));
+                }, job.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
         }
 
