@@ -53,6 +53,13 @@ public sealed class ImagingOptions
     /// <summary>libwebp effort 0-6 (Sharp's default is 4).</summary>
     public int WebpEffort { get; set; } = 4;
 
+    /// <summary>
+    /// libwebp effort for images of <see cref="LargeEncodePixels"/> and more (the full-size original); null uses
+    /// <see cref="WebpEffort"/>. The original is the largest encode and the least often served, so a lower effort
+    /// there buys the most time for the fewest bytes (12 MP: effort 2 -> 1 is 30 % less CPU, 2.6 % more bytes).
+    /// </summary>
+    public int? LargeWebpEffort { get; set; }
+
     public int AvifQuality { get; set; } = 50;
 
     /// <summary>AV1 encoder effort 0-9 (Sharp's default is 4).</summary>

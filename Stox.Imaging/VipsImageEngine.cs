@@ -385,7 +385,8 @@ public sealed class VipsImageEngine : IImageEngine
                         op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
                         break;
                     case OutputFormat.WebP:
-                        op.Set("Q", _options.WebpQuality).Set("effort", _options.WebpEffort);
+                        var large = (long)input.Width * input.Height >= _options.LargeEncodePixels;
+                        op.Set("Q", _options.WebpQuality).Set("effort", large ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort);
                         break;
                     default:
                         op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);

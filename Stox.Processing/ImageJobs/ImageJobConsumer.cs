@@ -65,6 +65,7 @@ public sealed partial class ImageJobConsumer : MessageConsumer<ImageJobRequested
     {
         var started = Stopwatch.StartNew();
         var startedAt = _time.GetUtcNow();
+        var engineTime = TimeSpan.Zero;
         Activity.Current?.SetTag("stox.job.id", job.JobId).SetTag("stox.image.id", job.ImageId).SetTag("stox.job.attempt", context.Attempt);
         LogJobStarted(_logger, job.JobId, job.ImageId, context.Attempt, context.Redelivered);
         try
@@ -78,6 +79,7 @@ public sealed partial class ImageJobConsumer : MessageConsumer<ImageJobRequested
 
                 var spec = new ImageJobSpec { Formats = formats, Enhance = job.Enhance, Timeout = _options.JobTimeout };
                 var result = await _engine.ProcessAsync(original, spec, cancellationToken);
+                engineTime = result.Elapsed;
                 await progress.ReportAsync(ImageJobStages.Processed, 60);
 
                 var variants = await UploadAsync(job, result.Variants, enhanced: false, cancellationToken);
@@ -103,7 +105,7 @@ public sealed partial class ImageJobConsumer : MessageConsumer<ImageJobRequested
             }
 
             _metrics.Processed(started.Elapsed, job.Enhance);
-            LogJobCompleted(_logger, job.JobId, started.Elapsed.TotalMilliseconds);
+            LogJobCompleted(_logger, job.JobId, started.Elapsed.TotalMilliseconds, engineTime.TotalMilliseconds);
             return MessageOutcome.Completed;
         }
         catch (Exception ex) when (PermanentError(ex) is { } error)
@@ -208,8 +210,8 @@ public sealed partial class ImageJobConsumer : MessageConsumer<ImageJobRequested
     [LoggerMessage(EventId = 100, EventName = "JobStarted", Level = LogLevel.Information, Message = "Job {JobId} (image {ImageId}) started, attempt {Attempt}, redelivered {Redelivered}.")]
     private static partial void LogJobStarted(ILogger logger, Guid jobId, Guid imageId, int attempt, bool redelivered);
 
-    [LoggerMessage(EventId = 101, EventName = "JobCompleted", Level = LogLevel.Information, Message = "Job {JobId} completed in {ElapsedMs:0} ms.")]
-    private static partial void LogJobCompleted(ILogger logger, Guid jobId, double elapsedMs);
+    [LoggerMessage(EventId = 101, EventName = "JobCompleted", Level = LogLevel.Information, Message = "Job {JobId} completed in {ElapsedMs:0} ms ({EngineMs:0} ms in the imaging engine).")]
+    private static partial void LogJobCompleted(ILogger logger, Guid jobId, double elapsedMs, double engineMs);
 
     [LoggerMessage(EventId = 102, EventName = "JobRejected", Level = LogLevel.Warning, Message = "Job {JobId} failed permanently: {Error}")]
     private static partial void LogJobRejected(ILogger logger, Guid jobId, string error);
