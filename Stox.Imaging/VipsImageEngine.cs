@@ -223,8 +223,7 @@ public sealed class VipsImageEngine : IImageEngine
             for (var f = 0; f < formats.Length; f++)
             {
                 var (format, slot) = (formats[f], index * formats.Length + f);
-                var pixels = (long)image.Width * image.Height;
-                if (pixels < _options.LargeEncodePixels)
+                if (!IsLarge(image))
                 {
                     smallEncodes.Add((preset, image, format, slot));
                     continue;
@@ -234,7 +233,7 @@ public sealed class VipsImageEngine : IImageEngine
                 // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
                 largeEncodes.Add(Task.Factory.StartNew(() =>
                 {
-                    using var lease = _largeEncodes.Acquire(pixels, job.Token);
+                    using var lease = _largeEncodes.Acquire((long)image.Width * image.Height, job.Token);
                     encoded[slot] = Encode(image, preset, format, job);
                 }, job.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
@@ -276,7 +275,7 @@ public sealed class VipsImageEngine : IImageEngine
             Parallel.ForEach(smallEncodes,
                 new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
                 e => encoded[e.Slot] = Encode(e.Image, e.Preset, e.Format, job));
-            Task.WaitAll(largeEncodes, job.Token);
+            Task.WaitAll(largeEncodes); // a cancelled job's encodes are killed through the job scope
 
             var list = encoded.ToList();
             Deduplicate(list);
@@ -335,6 +334,9 @@ public sealed class VipsImageEngine : IImageEngine
 
     }
 
+    /// <summary>Encodes of images this large share the process-wide encode budget and use <see cref="ImagingOptions.LargeWebpEffort"/>.</summary>
+    private bool IsLarge(VipsImage image) => (long)image.Width * image.Height >= _options.LargeEncodePixels;
+
     private static double TargetScale(ImagePreset preset, int w, int h) => preset.Fit switch
     {
         PresetFit.Original => 1.0,
@@ -385,8 +387,7 @@ public sealed class VipsImageEngine : IImageEngine
                         op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
                         break;
                     case OutputFormat.WebP:
-                        var large = (long)input.Width * input.Height >= _options.LargeEncodePixels;
-                        op.Set("Q", _options.WebpQuality).Set("effort", large ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort);
+                        op.Set("Q", _options.WebpQuality).Set("effort", IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort);
                         break;
                     default:
                         op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);
