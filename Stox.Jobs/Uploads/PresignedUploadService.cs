@@ -134,12 +134,7 @@ public sealed class PresignedUploadService(
                 return quotaProblem;
             }
 
-            locked.ContentType = inspected!.ContentType;
-            locked.OriginalBytes = size;
-            locked.OriginalFormat = inspected.Format.ToString().ToLowerInvariant();
-            locked.Width = inspected.Width;
-            locked.Height = inspected.Height;
-            locked.StoredBytes = size;
+            inspected!.DescribeOriginal(locked, size);
             locked.CreatedAt = now;
             JobStarter.Start(db, locked, locked.Enhance, locked.Formats, now);
             image = locked;

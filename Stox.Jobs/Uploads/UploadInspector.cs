@@ -1,12 +1,25 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Stox.Imaging;
+using Stox.Jobs.Data;
 using Stox.Jobs.Infrastructure;
 
 namespace Stox.Jobs.Uploads;
 
 /// <summary>What the first bytes of an upload say it is.</summary>
-public sealed record InspectedImage(ImageFormat Format, string ContentType, string Extension, int? Width, int? Height);
+public sealed record InspectedImage(ImageFormat Format, string ContentType, string Extension, int? Width, int? Height)
+{
+    /// <summary>Records on <paramref name="image"/> what its stored original of <paramref name="bytes"/> bytes is.</summary>
+    public void DescribeOriginal(Image image, long bytes)
+    {
+        image.ContentType = ContentType;
+        image.OriginalBytes = bytes;
+        image.OriginalFormat = Format.ToString().ToLowerInvariant();
+        image.Width = Width;
+        image.Height = Height;
+        image.StoredBytes = bytes;
+    }
+}
 
 /// <summary>
 /// Decides from the first bytes (up to one S3 part) whether an upload is worth storing: the real type from its

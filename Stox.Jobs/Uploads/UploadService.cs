@@ -201,16 +201,12 @@ public sealed partial class UploadService(
                     UserId = user.Id,
                     OriginalName = file.Name,
                     OriginalKey = file.Key,
-                    ContentType = file.Inspected.ContentType,
-                    OriginalBytes = file.Bytes,
-                    OriginalFormat = file.Inspected.Format.ToString().ToLowerInvariant(),
-                    Width = file.Inspected.Width,
-                    Height = file.Inspected.Height,
+                    ContentType = file.Inspected.ContentType, // required; DescribeOriginal sets it with the rest
                     Status = ImageStatus.Pending,
-                    StoredBytes = file.Bytes,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
+                file.Inspected.DescribeOriginal(image, file.Bytes);
                 db.Images.Add(image);
                 JobStarter.Start(db, image, settings.Enhance, settings.Formats, now);
                 images.Add(image);
