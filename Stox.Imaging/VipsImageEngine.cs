@@ -372,44 +372,10 @@ public sealed class VipsImageEngine : IImageEngine
                 input = owned;
             }
 
-            byte[] data;
-            using (var op = VipsOperation.Create(format switch
-            {
-                OutputFormat.Jpeg => "jpegsave_buffer",
-                OutputFormat.WebP => "webpsave_buffer",
-                _ => "heifsave_buffer",
-            }))
-            {
-                op.Set("in", input).Set("strip", true);
-                switch (format)
-                {
-                    case OutputFormat.Jpeg:
-                        op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
-                        break;
-                    case OutputFormat.WebP:
-                        op.Set("Q", _options.WebpQuality).Set("effort", IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort);
-                        break;
-                    default:
-                        op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);
-                        break;
-                }
-
-                job.Token.ThrowIfCancellationRequested();
-                try
-                {
-                    op.Build();
-                }
-                catch (VipsCallException e)
-                {
-                    throw new ImageProcessingException($"Encoding {preset.Name} as {format} failed: {e.VipsMessage}", e);
-                }
-
-                data = op.GetBlob("buffer");
-                if (format == OutputFormat.WebP)
-                {
-                    data = WebpContainer.StripMetadata(data);
-                }
-            }
+            job.Token.ThrowIfCancellationRequested();
+            var data = format == OutputFormat.WebP
+                ? WebpEncoder.Encode(input, _options.WebpQuality, IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort, job.Token)
+                : Save(input, preset, format);
 
             return new EncodedVariant(preset.Name, format, input.Width, input.Height, data);
         }
@@ -417,6 +383,32 @@ public sealed class VipsImageEngine : IImageEngine
         {
             owned?.Dispose();
         }
+    }
+
+    /// <summary>JPEG and AVIF through libvips' savers (WebP goes through <see cref="WebpEncoder"/>).</summary>
+    private byte[] Save(VipsImage input, ImagePreset preset, OutputFormat format)
+    {
+        using var op = VipsOperation.Create(format == OutputFormat.Jpeg ? "jpegsave_buffer" : "heifsave_buffer");
+        op.Set("in", input).Set("strip", true);
+        if (format == OutputFormat.Jpeg)
+        {
+            op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
+        }
+        else
+        {
+            op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);
+        }
+
+        try
+        {
+            op.Build();
+        }
+        catch (VipsCallException e)
+        {
+            throw new ImageProcessingException($"Encoding {preset.Name} as {format} failed: {e.VipsMessage}", e);
+        }
+
+        return op.GetBlob("buffer");
     }
 
     private static OutputFormat[] Formats(OutputFormats formats)

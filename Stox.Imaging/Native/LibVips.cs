@@ -230,6 +230,9 @@ internal static partial class LibVips
     public static partial nint vips_image_copy_memory(nint image);
 
     [LibraryImport(Library)]
+    public static partial nint vips_image_get_data(nint image);
+
+    [LibraryImport(Library)]
     public static partial nint vips_image_get_fields(nint image);
 
     [LibraryImport(Library)]

@@ -161,6 +161,17 @@ internal sealed class VipsImage : IDisposable
         return p == 0 ? throw new VipsCallException("copy_memory", VipsError.TakeMessage()) : new VipsImage(p);
     }
 
+    /// <summary>
+    /// The pixels of an image made by <see cref="CopyMemory"/>, rows packed one after the other, valid while this
+    /// image lives. A lazy image has none: copy it to memory first.
+    /// </summary>
+    public nint MemoryPixels()
+    {
+        var data = LibVips.vips_image_get_data(Ptr);
+        GC.KeepAlive(this);
+        return data == 0 ? throw new VipsCallException("image_get_data", VipsError.TakeMessage()) : data;
+    }
+
     /// <summary>The pixels as packed bytes (band-interleaved); for small images.</summary>
     public byte[] WriteToMemory()
     {
