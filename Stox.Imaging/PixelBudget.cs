@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Stox.Imaging;
 
 /// <summary>
@@ -67,7 +69,7 @@ internal sealed class PixelBudget(long capacity)
     }
 
     /// <summary>Takes <paramref name="pixels"/> only if that needs no waiting.</summary>
-    public bool TryAcquire(long pixels, out Lease lease)
+    public bool TryAcquire(long pixels, [NotNullWhen(true)] out Lease? lease)
     {
         var amount = Math.Clamp(pixels, 0, Capacity);
         lock (_gate)
@@ -80,7 +82,7 @@ internal sealed class PixelBudget(long capacity)
             }
         }
 
-        lease = default;
+        lease = null;
         return false;
     }
 
@@ -116,15 +118,11 @@ internal sealed class PixelBudget(long capacity)
         public LinkedListNode<Waiter>? Node { get; set; }
     }
 
-    /// <summary>Gives the pixels back when disposed (once).</summary>
-    public struct Lease(PixelBudget budget, long amount) : IDisposable
+    /// <summary>Gives the pixels back when disposed (once, from any thread: a job may hand its lease back early).</summary>
+    public sealed class Lease(PixelBudget budget, long amount) : IDisposable
     {
         private PixelBudget? _budget = budget;
 
-        public void Dispose()
-        {
-            _budget?.Release(amount);
-            _budget = null;
-        }
+        public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Release(amount);
     }
 }

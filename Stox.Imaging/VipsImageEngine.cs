@@ -142,12 +142,23 @@ public sealed class VipsImageEngine : IImageEngine
         var decodedPixels = (long)(info.Width / shrink) * (info.Height / shrink) * (spec.Enhance ? 2 : 1);
         using var admission = _decodes.Acquire(decodedPixels, job.Token);
 
-        // The decoded image stays in memory for every variant: savers such as webpsave read a memory image
-        // in place but would copy anything else, so a rotated image is materialised too.
+        // The decoded image stays in memory for every variant (the encoders read it in place), so a rotated
+        // image is materialised too.
         using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
 
+        // Unless the enhanced set still needs it, the decoded image and its share of the budget go back as soon
+        // as nothing reads it: the sizes are made and the full-size encoders have what they need (libwebp its
+        // own YUV copy), often while the original's WebP still has most of its work ahead. The next job decodes
+        // beside that tail instead of after it.
+        Action? decodedNoLongerRead = spec.Enhance ? null : () =>
+        {
+            job.Untrack(oriented);
+            oriented.Dispose();
+            admission.Dispose();
+        };
+
         var formats = Formats(spec.Formats);
-        var variants = RenderSet(oriented, presets, formats, enhance: null, job, out var smallest);
+        var variants = RenderSet(oriented, presets, formats, enhance: null, decodedNoLongerRead, job, out var smallest);
         string? placeholder = null;
         string? dominant = null;
         using (smallest)
@@ -165,7 +176,8 @@ public sealed class VipsImageEngine : IImageEngine
             using var better = Enhancer.Apply(oriented, spec.EnhanceStrength, spec.EnhanceDenoise);
             using var betterMemory = job.Track(better.CopyMemory());
             job.Token.ThrowIfCancellationRequested();
-            enhanced = RenderSet(betterMemory, presets, formats, enhance: spec.EnhanceStrength, job, out var smallestEnhanced);
+            enhanced = RenderSet(betterMemory, presets, formats, enhance: spec.EnhanceStrength, fullNoLongerRead: null, job,
+                out var smallestEnhanced);
             smallestEnhanced?.Dispose();
         }
 
@@ -195,10 +207,12 @@ public sealed class VipsImageEngine : IImageEngine
     /// Makes every preset image (each from the smallest larger one) and encodes them all. Large encodes (the
     /// full-size ones above all) start as soon as their image exists, each on its own task under the process-wide
     /// pixel budget, so the originals' encodes run beside the resizing and beside each other when they fit;
-    /// the small encodes share the remaining parallelism.
+    /// the small encodes share the remaining parallelism. <paramref name="fullNoLongerRead"/> runs once nothing
+    /// will read <paramref name="full"/> again (it may run on an encoder's thread; this method no longer touches
+    /// the image then).
     /// </summary>
     private List<EncodedVariant> RenderSet(VipsImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
-        double? enhance, JobScope job, out VipsImage? smallest)
+        double? enhance, Action? fullNoLongerRead, JobScope job, out VipsImage? smallest)
     {
         var fullW = full.Width;
         var fullH = full.Height;
@@ -216,6 +230,17 @@ public sealed class VipsImageEngine : IImageEngine
         var sources = new List<(VipsImage Image, double Scale)> { (full, 1.0) };
         var made = new List<(ImagePreset Preset, VipsImage Image)>();
         var owned = new List<VipsImage>();
+        smallest = null;
+
+        // Readers of the full image: the resizing below, and each encode of it until it has read its pixels.
+        var fullReaders = 1;
+        void FullRead()
+        {
+            if (Interlocked.Decrement(ref fullReaders) == 0)
+            {
+                fullNoLongerRead?.Invoke();
+            }
+        }
 
         void Schedule(ImagePreset preset, int index, VipsImage image)
         {
@@ -231,11 +256,34 @@ public sealed class VipsImageEngine : IImageEngine
 
                 // A thread of its own (LongRunning), not a pool thread: it blocks for the budget and then for
                 // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
+                var readsFull = ReferenceEquals(image, full);
+                if (readsFull)
+                {
+                    Interlocked.Increment(ref fullReaders);
+                }
+
+                var pixels = (long)image.Width * image.Height;
                 largeEncodes.Add(Task.Factory.StartNew(() =>
                 {
-                    using var lease = _largeEncodes.Acquire((long)image.Width * image.Height, job.Token);
-                    encoded[slot] = Encode(image, preset, format, job);
-                }, job.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                    var read = 0;
+                    void PixelsRead()
+                    {
+                        if (readsFull && Interlocked.Exchange(ref read, 1) == 0)
+                        {
+                            FullRead();
+                        }
+                    }
+
+                    try
+                    {
+                        using var lease = _largeEncodes.Acquire(pixels, job.Token);
+                        encoded[slot] = Encode(image, preset, format, job, PixelsRead);
+                    }
+                    finally
+                    {
+                        PixelsRead();
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
         }
 
@@ -275,23 +323,33 @@ public sealed class VipsImageEngine : IImageEngine
             Parallel.ForEach(smallEncodes,
                 new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
                 e => encoded[e.Slot] = Encode(e.Image, e.Preset, e.Format, job));
-            Task.WaitAll(largeEncodes); // a cancelled job's encodes are killed through the job scope
-
-            var list = encoded.ToList();
-            Deduplicate(list);
 
             // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
             var smallestMade = full;
+            var smallestPixels = (long)fullW * fullH;
             foreach (var m in made)
             {
-                if (m.Preset.Fit != PresetFit.Cover
-                    && (long)m.Image.Width * m.Image.Height < (long)smallestMade.Width * smallestMade.Height)
+                if (m.Preset.Fit != PresetFit.Cover && (long)m.Image.Width * m.Image.Height < smallestPixels)
                 {
-                    smallestMade = m.Image;
+                    (smallestMade, smallestPixels) = (m.Image, (long)m.Image.Width * m.Image.Height);
                 }
             }
 
-            smallest = smallestMade.Copy();
+            var smallestCopy = smallestMade.Copy();
+            try
+            {
+                FullRead(); // this thread is done with the full image
+                Task.WaitAll(largeEncodes); // a cancelled job's encodes are killed through the job scope
+            }
+            catch
+            {
+                smallestCopy.Dispose();
+                throw;
+            }
+
+            var list = encoded.ToList();
+            Deduplicate(list);
+            smallest = smallestCopy;
             return list;
         }
         finally
@@ -353,7 +411,8 @@ public sealed class VipsImageEngine : IImageEngine
             ("no_rotate", true),
             ("crop", preset.Fit == PresetFit.Cover ? "attention" : null));
 
-    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope job)
+    /// <summary>Encodes one variant; <paramref name="pixelsRead"/>, if any, runs once the encoder no longer reads <paramref name="image"/>.</summary>
+    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope job, Action? pixelsRead = null)
     {
         VipsImage? owned = null;
         try
@@ -374,7 +433,8 @@ public sealed class VipsImageEngine : IImageEngine
 
             job.Token.ThrowIfCancellationRequested();
             var data = format == OutputFormat.WebP
-                ? WebpEncoder.Encode(input, _options.WebpQuality, IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort, job.Token)
+                ? WebpEncoder.Encode(input, _options.WebpQuality, IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort,
+                    job.Token, owned is null ? pixelsRead : null)
                 : Save(input, preset, format);
 
             return new EncodedVariant(preset.Name, format, input.Width, input.Height, data);

@@ -13,13 +13,16 @@ namespace Stox.Imaging;
 /// </summary>
 internal static unsafe class WebpEncoder
 {
-    public static byte[] Encode(VipsImage image, int quality, int effort, CancellationToken cancellationToken)
+    /// <summary>
+    /// Encodes <paramref name="image"/> (8-bit RGB or RGBA). <paramref name="pixelsRead"/>, if any, runs as soon as
+    /// libwebp has its own copy of the pixels, before the long part of the encode: from then on the caller may free
+    /// the image.
+    /// </summary>
+    public static byte[] Encode(VipsImage image, int quality, int effort, CancellationToken cancellationToken, Action? pixelsRead = null)
     {
-        // Already in memory for every variant the engine makes: then this is one more reference, not a copy.
-        using var memory = image.CopyMemory();
-        if (memory.Format != BandFormat.UChar || memory.Bands is not (3 or 4))
+        if (image.Format != BandFormat.UChar || image.Bands is not (3 or 4))
         {
-            throw new ArgumentException($"WebP needs 8-bit RGB or RGBA, not {memory.Bands} bands of {memory.Format}.", nameof(image));
+            throw new ArgumentException($"WebP needs 8-bit RGB or RGBA, not {image.Bands} bands of {image.Format}.", nameof(image));
         }
 
         LibWebP.WebPConfig config;
@@ -36,35 +39,41 @@ internal static unsafe class WebpEncoder
             throw new ArgumentException($"WebP quality {quality} or effort {effort} is out of range (0-100, 0-6).");
         }
 
+        var (width, height, bands) = (image.Width, image.Height, image.Bands);
         LibWebP.WebPPicture picture;
         LibWebP.WebPPictureInitInternal(&picture, LibWebP.EncoderAbiVersion);
         LibWebP.WebPMemoryWriter output;
         LibWebP.WebPMemoryWriterInit(&output);
         var token = GCHandle.Alloc(cancellationToken);
+        VipsImage? memory = null;
         try
         {
-            picture.Width = memory.Width;
-            picture.Height = memory.Height;
+            picture.Width = width;
+            picture.Height = height;
             picture.Writer = LibWebP.MemoryWrite;
             picture.CustomPtr = &output;
             picture.ProgressHook = &Progress;
             picture.UserData = (void*)GCHandle.ToIntPtr(token);
 
+            // Already in memory for every variant the engine makes: then this is one more reference, not a copy.
+            memory = image.CopyMemory();
             var pixels = (byte*)memory.MemoryPixels();
-            var stride = memory.Width * memory.Bands;
-            var imported = memory.Bands == 4
-                ? LibWebP.WebPPictureImportRGBA(&picture, pixels, stride)
-                : LibWebP.WebPPictureImportRGB(&picture, pixels, stride);
+            var imported = bands == 4
+                ? LibWebP.WebPPictureImportRGBA(&picture, pixels, width * bands)
+                : LibWebP.WebPPictureImportRGB(&picture, pixels, width * bands);
+            memory.Dispose();
+            pixelsRead?.Invoke();
             if (imported == 0 || LibWebP.WebPEncode(&config, &picture) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new ImageProcessingException($"libwebp could not encode a {memory.Width}x{memory.Height} image: {Describe(picture.ErrorCode)}.");
+                throw new ImageProcessingException($"libwebp could not encode a {width}x{height} image: {Describe(picture.ErrorCode)}.");
             }
 
             return new ReadOnlySpan<byte>(output.Mem, checked((int)output.Size)).ToArray();
         }
         finally
         {
+            memory?.Dispose();
             LibWebP.WebPPictureFree(&picture);
             LibWebP.WebPMemoryWriterClear(&output);
             token.Free();

@@ -95,4 +95,40 @@ public sealed class LifetimeTests
         Assert.All(results, r => Assert.Equal(10, r.Variants.Count));
         Assert.All(results, r => Assert.Contains(r.Variants, v => v is { Preset: "original", Width: 400, Height: 300 }));
     }
+
+    [Fact]
+    public async Task Concurrent_jobs_under_tight_budgets_give_the_same_bytes_as_one_job_alone()
+    {
+        // Decoded images go back to the budget while encoders may still run: no encoder may read a freed image.
+        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetPixels = 200_000, LargeEncodeBudgetPixels = 200_000, LargeEncodePixels = 50_000 });
+        using var photo = TestImages.Photo(480, 360);
+        var input = TestImages.Jpeg(photo);
+        var alone = await engine.ProcessAsync(input, ImageJobSpec.Default);
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => engine.ProcessAsync(input, ImageJobSpec.Default)));
+
+        Assert.All(together, r => Assert.Equal(alone.Variants.Select(v => v.Data), r.Variants.Select(v => v.Data)));
+    }
+
+    [Fact]
+    public async Task A_job_gives_its_decoded_image_back_while_its_original_is_still_encoding()
+    {
+        // The budget holds one decoded photo. The photo's original WebP (effort 6) takes long after the photo has
+        // been read; a small job queued behind it decodes and finishes in that time instead of after the photo.
+        var engine = new VipsImageEngine(new ImagingOptions
+        {
+            DecodeBudgetPixels = 2400 * 1600, LargeEncodePixels = 1_000_000, LargeWebpEffort = 6, WebpEffort = 0,
+        });
+        using var photo = TestImages.Photo(2400, 1600);
+        using var small = TestImages.Photo(64, 48);
+        var spec = ImageJobSpec.Default with { Formats = OutputFormats.WebP, Placeholder = false };
+
+        var big = engine.ProcessAsync(TestImages.Jpeg(photo), spec);
+        await Task.Delay(200); // the photo holds the whole budget by now
+        var queued = engine.ProcessAsync(TestImages.Jpeg(small), spec);
+        var first = await Task.WhenAny(big, queued);
+
+        Assert.Same(queued, first);
+        await big;
+    }
 }
