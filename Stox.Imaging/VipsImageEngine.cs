@@ -12,14 +12,14 @@ public sealed class VipsImageEngine : IImageEngine
 {
     private const int WebpMaxDimension = 16383;
     private readonly ImagingOptions _options;
-    private readonly PixelBudget _decodes;
-    private readonly PixelBudget _largeEncodes;
+    private readonly MemoryBudget _decodes;
+    private readonly MemoryBudget _largeEncodes;
 
     public VipsImageEngine(ImagingOptions? options = null)
     {
         _options = options ?? new ImagingOptions();
-        _decodes = new PixelBudget(Math.Max(1, _options.DecodeBudgetPixels));
-        _largeEncodes = new PixelBudget(Math.Max(1, _options.LargeEncodeBudgetPixels));
+        _decodes = new MemoryBudget(Math.Max(1, _options.DecodeBudgetBytes));
+        _largeEncodes = new MemoryBudget(Math.Max(1, _options.LargeEncodeBudgetBytes));
         VipsLibrary.EnsureInitialised(_options);
     }
 
@@ -139,8 +139,8 @@ public sealed class VipsImageEngine : IImageEngine
 
         job.Token.ThrowIfCancellationRequested();
         // Jobs wait here while other jobs' decoded images fill the budget: what bounds memory under concurrency.
-        var decodedPixels = (long)(info.Width / shrink) * (info.Height / shrink) * (spec.Enhance ? 2 : 1);
-        using var admission = _decodes.Acquire(decodedPixels, job.Token);
+        var decodedBytes = (long)(info.Width / shrink) * (info.Height / shrink) * (info.HasAlpha ? 4 : 3) * (spec.Enhance ? 2 : 1);
+        using var admission = _decodes.Acquire(decodedBytes, job.Token);
 
         // The decoded image stays in memory for every variant (the encoders read it in place), so a rotated
         // image is materialised too.
@@ -262,7 +262,7 @@ public sealed class VipsImageEngine : IImageEngine
                     Interlocked.Increment(ref fullReaders);
                 }
 
-                var pixels = (long)image.Width * image.Height;
+                var encoderBytes = (long)image.Width * image.Height * EncoderBytesPerPixel(format);
                 largeEncodes.Add(Task.Factory.StartNew(() =>
                 {
                     var read = 0;
@@ -276,7 +276,7 @@ public sealed class VipsImageEngine : IImageEngine
 
                     try
                     {
-                        using var lease = _largeEncodes.Acquire(pixels, job.Token);
+                        using var lease = _largeEncodes.Acquire(encoderBytes, job.Token);
                         encoded[slot] = Encode(image, preset, format, job, PixelsRead);
                     }
                     finally
@@ -394,6 +394,14 @@ public sealed class VipsImageEngine : IImageEngine
 
     /// <summary>Encodes of images this large share the process-wide encode budget and use <see cref="ImagingOptions.LargeWebpEffort"/>.</summary>
     private bool IsLarge(VipsImage image) => (long)image.Width * image.Height >= _options.LargeEncodePixels;
+
+    /// <summary>Peak encoder memory a pixel (see <see cref="ImagingOptions.LargeEncodeBudgetBytes"/>).</summary>
+    private static int EncoderBytesPerPixel(OutputFormat format) => format switch
+    {
+        OutputFormat.Jpeg => 3,
+        OutputFormat.WebP => 2,
+        _ => 18,
+    };
 
     private static double TargetScale(ImagePreset preset, int w, int h) => preset.Fit switch
     {

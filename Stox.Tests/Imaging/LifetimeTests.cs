@@ -86,7 +86,7 @@ public sealed class LifetimeTests
     public async Task Concurrent_jobs_over_the_memory_budgets_take_turns_and_all_complete()
     {
         // Budgets far below one image: every job and every large encode must wait for the budget to itself.
-        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetPixels = 1_000, LargeEncodeBudgetPixels = 1_000, LargeEncodePixels = 10_000 });
+        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetBytes = 1_000, LargeEncodeBudgetBytes = 1_000, LargeEncodePixels = 10_000 });
         using var photo = TestImages.Photo(400, 300);
         var input = TestImages.Jpeg(photo);
 
@@ -100,7 +100,7 @@ public sealed class LifetimeTests
     public async Task Concurrent_jobs_under_tight_budgets_give_the_same_bytes_as_one_job_alone()
     {
         // Decoded images go back to the budget while encoders may still run: no encoder may read a freed image.
-        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetPixels = 200_000, LargeEncodeBudgetPixels = 200_000, LargeEncodePixels = 50_000 });
+        var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetBytes = 600_000, LargeEncodeBudgetBytes = 600_000, LargeEncodePixels = 50_000 });
         using var photo = TestImages.Photo(480, 360);
         var input = TestImages.Jpeg(photo);
         var alone = await engine.ProcessAsync(input, ImageJobSpec.Default);
@@ -117,7 +117,7 @@ public sealed class LifetimeTests
         // been read; a small job queued behind it decodes and finishes in that time instead of after the photo.
         var engine = new VipsImageEngine(new ImagingOptions
         {
-            DecodeBudgetPixels = 2400 * 1600, LargeEncodePixels = 1_000_000, LargeWebpEffort = 6, WebpEffort = 0,
+            DecodeBudgetBytes = 2400 * 1600 * 3, LargeEncodePixels = 1_000_000, LargeWebpEffort = 6, WebpEffort = 0,
         });
         using var photo = TestImages.Photo(2400, 1600);
         using var small = TestImages.Photo(64, 48);

@@ -2,15 +2,15 @@ using Stox.Imaging;
 
 namespace Stox.Tests.Imaging;
 
-/// <summary>The pixel budget that bounds decoded images and large encodes across concurrent jobs.</summary>
-public sealed class PixelBudgetTests
+/// <summary>The memory budget that bounds decoded images and large encodes across concurrent jobs.</summary>
+public sealed class MemoryBudgetTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Takes_what_fits_at_once_and_refuses_the_rest_without_waiting()
     {
-        var budget = new PixelBudget(100);
+        var budget = new MemoryBudget(100);
 
         Assert.True(budget.TryAcquire(60, out var first));
         Assert.True(budget.TryAcquire(40, out var second));
@@ -27,7 +27,7 @@ public sealed class PixelBudgetTests
     [Fact]
     public async Task A_request_larger_than_the_budget_waits_until_it_has_it_all_and_then_runs_alone()
     {
-        var budget = new PixelBudget(100);
+        var budget = new MemoryBudget(100);
         var small = budget.Acquire(10, CancellationToken.None);
 
         var huge = Task.Run(() => budget.Acquire(500, CancellationToken.None));
@@ -42,7 +42,7 @@ public sealed class PixelBudgetTests
     [Fact]
     public async Task Waiters_are_served_in_order_so_a_large_one_is_not_starved()
     {
-        var budget = new PixelBudget(100);
+        var budget = new MemoryBudget(100);
         var holder = budget.Acquire(50, CancellationToken.None);
         var large = Task.Run(() => budget.Acquire(100, CancellationToken.None));
         await QueuedAsync(budget, 1);
@@ -63,7 +63,7 @@ public sealed class PixelBudgetTests
     [Fact]
     public async Task A_cancelled_waiter_leaves_the_queue_and_lets_the_next_one_in()
     {
-        var budget = new PixelBudget(100);
+        var budget = new MemoryBudget(100);
         var holder = budget.Acquire(80, CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var blocked = Task.Run(() => budget.Acquire(50, cancel.Token));
@@ -78,7 +78,7 @@ public sealed class PixelBudgetTests
         Assert.True(budget.TryAcquire(100, out _));
     }
 
-    private static async Task QueuedAsync(PixelBudget budget, int count)
+    private static async Task QueuedAsync(MemoryBudget budget, int count)
     {
         using var timeout = new CancellationTokenSource(Patience);
         while (budget.Waiting < count)

@@ -3,12 +3,12 @@ using System.Diagnostics.CodeAnalysis;
 namespace Stox.Imaging;
 
 /// <summary>
-/// A process-wide allowance of pixels, taken by work whose memory grows with its pixel count (decoded images,
-/// full-size encodes) and given back when that work ends. Requests are served first come, first served, so a
-/// large one is never starved by a stream of small ones; one larger than the whole budget waits until it has the
-/// budget to itself and then runs alone.
+/// A process-wide allowance of bytes, taken by work whose memory grows with its pixel count (decoded images,
+/// full-size encodes) for what it will hold, and given back when that work ends. Requests are served first come,
+/// first served, so a large one is never starved by a stream of small ones; one larger than the whole budget waits
+/// until it has the budget to itself and then runs alone.
 /// </summary>
-internal sealed class PixelBudget(long capacity)
+internal sealed class MemoryBudget(long capacity)
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<Waiter> _queue = new();
@@ -28,10 +28,10 @@ internal sealed class PixelBudget(long capacity)
         }
     }
 
-    /// <summary>Takes <paramref name="pixels"/> (at most the whole budget), waiting for its turn.</summary>
-    public Lease Acquire(long pixels, CancellationToken cancellationToken)
+    /// <summary>Takes <paramref name="bytes"/> (at most the whole budget), waiting for its turn.</summary>
+    public Lease Acquire(long bytes, CancellationToken cancellationToken)
     {
-        var amount = Math.Clamp(pixels, 0, Capacity);
+        var amount = Math.Clamp(bytes, 0, Capacity);
         Waiter waiter;
         lock (_gate)
         {
@@ -68,10 +68,10 @@ internal sealed class PixelBudget(long capacity)
         return new Lease(this, amount);
     }
 
-    /// <summary>Takes <paramref name="pixels"/> only if that needs no waiting.</summary>
-    public bool TryAcquire(long pixels, [NotNullWhen(true)] out Lease? lease)
+    /// <summary>Takes <paramref name="bytes"/> only if that needs no waiting.</summary>
+    public bool TryAcquire(long bytes, [NotNullWhen(true)] out Lease? lease)
     {
-        var amount = Math.Clamp(pixels, 0, Capacity);
+        var amount = Math.Clamp(bytes, 0, Capacity);
         lock (_gate)
         {
             if (_queue.Count == 0 && _available >= amount)
@@ -118,10 +118,10 @@ internal sealed class PixelBudget(long capacity)
         public LinkedListNode<Waiter>? Node { get; set; }
     }
 
-    /// <summary>Gives the pixels back when disposed (once, from any thread: a job may hand its lease back early).</summary>
-    public sealed class Lease(PixelBudget budget, long amount) : IDisposable
+    /// <summary>Gives the bytes back when disposed (once, from any thread: a job may hand its lease back early).</summary>
+    public sealed class Lease(MemoryBudget budget, long amount) : IDisposable
     {
-        private PixelBudget? _budget = budget;
+        private MemoryBudget? _budget = budget;
 
         public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Release(amount);
     }
