@@ -205,8 +205,9 @@ public sealed class VipsImageEngine : IImageEngine
 
     /// <summary>
     /// Makes every preset image (each from the smallest larger one) and encodes them all. Large encodes (the
-    /// full-size ones above all) start as soon as their image exists, each on its own task under the process-wide
-    /// pixel budget, so the originals' encodes run beside the resizing and beside each other when they fit;
+    /// full-size ones above all) start as soon as their image exists, each on a thread of its own under the
+    /// process-wide encoder-memory budget, so the originals' encodes run beside the resizing and beside each other
+    /// when they fit;
     /// the small encodes share the remaining parallelism. <paramref name="fullNoLongerRead"/> runs once nothing
     /// will read <paramref name="full"/> again (it may run on an encoder's thread; this method no longer touches
     /// the image then).
@@ -254,14 +255,14 @@ public sealed class VipsImageEngine : IImageEngine
                     continue;
                 }
 
-                // A thread of its own (LongRunning), not a pool thread: it blocks for the budget and then for
-                // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
                 var readsFull = ReferenceEquals(image, full);
                 if (readsFull)
                 {
                     Interlocked.Increment(ref fullReaders);
                 }
 
+                // A thread of its own (LongRunning), not a pool thread: it blocks for the budget and then for
+                // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
                 var encoderBytes = (long)image.Width * image.Height * EncoderBytesPerPixel(format);
                 largeEncodes.Add(Task.Factory.StartNew(() =>
                 {
