@@ -26,7 +26,9 @@ internal static unsafe class WebpEncoder
         }
 
         LibWebP.WebPConfig config;
-        if (LibWebP.WebPConfigInitInternal(&config, 0, 75, LibWebP.EncoderAbiVersion) == 0)
+        LibWebP.WebPPicture picture;
+        if (LibWebP.WebPConfigInitInternal(&config, 0, 75, LibWebP.EncoderAbiVersion) == 0
+            || LibWebP.WebPPictureInitInternal(&picture, LibWebP.EncoderAbiVersion) == 0)
         {
             throw new ImageProcessingException(
                 $"libwebp {Version} does not speak the encoder ABI {LibWebP.EncoderAbiVersion:x4} this engine was built for.");
@@ -40,8 +42,6 @@ internal static unsafe class WebpEncoder
         }
 
         var (width, height, bands) = (image.Width, image.Height, image.Bands);
-        LibWebP.WebPPicture picture;
-        LibWebP.WebPPictureInitInternal(&picture, LibWebP.EncoderAbiVersion);
         LibWebP.WebPMemoryWriter output;
         LibWebP.WebPMemoryWriterInit(&output);
         var token = GCHandle.Alloc(cancellationToken);
