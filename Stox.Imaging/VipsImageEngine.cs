@@ -146,14 +146,19 @@ public sealed class VipsImageEngine : IImageEngine
         // image is materialised too.
         using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
 
-        // Unless the enhanced set still needs it, the decoded image and its share of the budget go back as soon
-        // as nothing reads it: the sizes are made and the full-size encoders have what they need (libwebp its
-        // own YUV copy), often while the original's WebP still has most of its work ahead. The next job decodes
-        // beside that tail instead of after it.
+        // The decoded images and their share of the budget go back as soon as nothing reads them: the sizes are
+        // made and the full-size encoders have what they need (libwebp its own YUV copy), often while the
+        // original's WebP still has most of its work ahead. The next job decodes beside that tail instead of after
+        // it. An enhanced job keeps the decoded image until its enhanced copy is made, and hands both back then.
+        void Release(VipsImage image)
+        {
+            job.Untrack(image);
+            image.Dispose();
+        }
+
         Action? decodedNoLongerRead = spec.Enhance ? null : () =>
         {
-            job.Untrack(oriented);
-            oriented.Dispose();
+            Release(oriented);
             admission.Dispose();
         };
 
@@ -173,11 +178,20 @@ public sealed class VipsImageEngine : IImageEngine
         if (spec.Enhance)
         {
             job.Token.ThrowIfCancellationRequested();
-            using var better = Enhancer.Apply(oriented, spec.EnhanceStrength, spec.EnhanceDenoise);
-            using var betterMemory = job.Track(better.CopyMemory());
+            VipsImage betterMemory;
+            using (var better = Enhancer.Apply(oriented, spec.EnhanceStrength, spec.EnhanceDenoise))
+            {
+                betterMemory = job.Track(better.CopyMemory());
+            }
+
+            using var enhancedFull = betterMemory;
+            Release(oriented); // the enhanced copy is all that is read from here on
             job.Token.ThrowIfCancellationRequested();
-            enhanced = RenderSet(betterMemory, presets, formats, enhance: spec.EnhanceStrength, fullNoLongerRead: null, job,
-                out var smallestEnhanced);
+            enhanced = RenderSet(enhancedFull, presets, formats, enhance: spec.EnhanceStrength, () =>
+            {
+                Release(enhancedFull);
+                admission.Dispose();
+            }, job, out var smallestEnhanced);
             smallestEnhanced?.Dispose();
         }
 

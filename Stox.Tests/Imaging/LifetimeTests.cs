@@ -110,8 +110,10 @@ public sealed class LifetimeTests
         Assert.All(together, r => Assert.Equal(alone.Variants.Select(v => v.Data), r.Variants.Select(v => v.Data)));
     }
 
-    [Fact]
-    public async Task A_job_gives_its_decoded_image_back_while_its_original_is_still_encoding()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_job_gives_its_decoded_image_back_while_its_original_is_still_encoding(bool enhance)
     {
         // The budget holds one decoded photo. The photo's original WebP (effort 6) takes long after the photo has
         // been read; a small job queued behind it decodes and finishes in that time instead of after the photo.
@@ -121,7 +123,7 @@ public sealed class LifetimeTests
         });
         using var photo = TestImages.Photo(2400, 1600);
         using var small = TestImages.Photo(64, 48);
-        var spec = ImageJobSpec.Default with { Formats = OutputFormats.WebP, Placeholder = false };
+        var spec = ImageJobSpec.Default with { Formats = OutputFormats.WebP, Placeholder = false, Enhance = enhance };
 
         var big = engine.ProcessAsync(TestImages.Jpeg(photo), spec);
         await Task.Delay(200); // the photo holds the whole budget by now
