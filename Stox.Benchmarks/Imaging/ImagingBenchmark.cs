@@ -45,7 +45,7 @@ internal static class ImagingBenchmark
         {
             foreach (var lib in o.Libraries)
             {
-                scenarios.Add(Ours(o, "ours", concurrency, lib, o.Malloc));
+                scenarios.AddRange(o.Budgets.Select(b => Ours(o, "ours", concurrency, lib, o.Malloc, b)));
                 if (o.CompareMalloc)
                 {
                     scenarios.AddRange(MallocProfiles.Keys.Where(k => k != o.Malloc).Select(m => Ours(o, "ours", concurrency, lib, m)));
@@ -74,7 +74,7 @@ internal static class ImagingBenchmark
             Console.WriteLine();
             Console.WriteLine($"# 24 MP check: {Directory.GetFiles(dir).Length} camera-like 6000x4000 baseline 4:2:0 JPEGs in {dir}, concurrency 2");
             var o24 = o.WithCorpus(dir);
-            var scenarios24 = o.Libraries.Select(lib => Ours(o24, "ours", 2, lib, o.Malloc)).ToList();
+            var scenarios24 = o.Libraries.SelectMany(lib => o.Budgets.Select(b => Ours(o24, "ours", 2, lib, o.Malloc, b))).ToList();
             if (!o.SkipSharp)
             {
                 scenarios24.Add(Sharp(o24, "legacy", 2));
@@ -160,7 +160,7 @@ internal static class ImagingBenchmark
 
     private sealed record Scenario(string Name, int Concurrency, ProcessStartInfo Start);
 
-    private static Scenario Ours(BenchOptions o, string scenario, int concurrency, string lib, string malloc)
+    private static Scenario Ours(BenchOptions o, string scenario, int concurrency, string lib, string malloc, Budgets? budgets = null)
     {
         var self = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -175,10 +175,17 @@ internal static class ImagingBenchmark
             psi.ArgumentList.Add(a);
         }
 
+        if (budgets is not null)
+        {
+            psi.ArgumentList.Add("--budgets");
+            psi.ArgumentList.Add(budgets.ToString());
+        }
+
         psi.Environment["STOX_LIBVIPS_PATH"] = lib;
         ApplyMalloc(psi, malloc);
         var name = scenario == "ours" ? "ours" : "decode-only (ours)";
         name += lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
+        name += budgets is null || budgets.IsDefault ? "" : $" [budgets {budgets}]";
         name += $" [{malloc}]";
         return new Scenario(name, concurrency, psi);
     }
@@ -320,7 +327,9 @@ internal static class ImagingBenchmark
             return 0;
         }
 
-        var engine = new VipsImageEngine(new ImagingOptions { EncodeParallelism = Environment.ProcessorCount });
+        var options = new ImagingOptions { EncodeParallelism = Environment.ProcessorCount };
+        o.Budgets[0].ApplyTo(options);
+        var engine = new VipsImageEngine(options);
         // Each job reads its file, as the processing service reads each original from storage.
         Func<string, Task> job = o.Scenario switch
         {
@@ -422,6 +431,9 @@ internal static class ImagingBenchmark
 
         public bool Check24Mp { get; private set; } = true;
 
+        /// <summary>Memory budgets our engine runs under, one scenario each (the engine's defaults unless given).</summary>
+        public List<Budgets> Budgets { get; private set; } = [Imaging.Budgets.Default];
+
         public BenchOptions WithCorpus(string dir)
         {
             var copy = (BenchOptions)MemberwiseClone();
@@ -467,6 +479,7 @@ internal static class ImagingBenchmark
                     case "--skip-24mp": o.Check24Mp = false; break;
                     case "--sharp-dir": o.SharpDir = Next(); break;
                     case "--scenario": o.Scenario = Next(); break;
+                    case "--budgets": o.Budgets = [.. Next().Split(',').Select(Imaging.Budgets.Parse)]; break;
                     default: throw new ArgumentException("unknown option " + args[i]);
                 }
             }
@@ -486,4 +499,56 @@ internal static class ImagingBenchmark
             return o;
         }
     }
+}
+
+/// <summary>
+/// The engine's two memory budgets in MB, written <c>DECODE/ENCODE</c> (<c>90/100</c>), <c>off</c> for no limit, or
+/// <c>default</c> for the engine's own: the knob that trades a worker's peak memory for throughput.
+/// </summary>
+internal sealed record Budgets(double? DecodeMb, double? EncodeMb)
+{
+    private const double Unlimited = 1_000_000; // 1 TB: never waits
+
+    public static Budgets Default { get; } = new(null, null);
+
+    public bool IsDefault => DecodeMb is null && EncodeMb is null;
+
+    public static Budgets Parse(string text)
+    {
+        if (text is "default")
+        {
+            return Default;
+        }
+
+        var parts = text.Split('/');
+        if (parts.Length != 2)
+        {
+            throw new ArgumentException($"--budgets takes DECODE/ENCODE in MB (90/100, off/off) or default, not '{text}'");
+        }
+
+        return new Budgets(Mb(parts[0]), Mb(parts[1]));
+
+        static double Mb(string part) =>
+            part is "off" ? Unlimited
+            : double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var mb) && mb > 0 ? mb
+            : throw new ArgumentException($"--budgets: '{part}' is not a positive number of MB or off");
+    }
+
+    public void ApplyTo(ImagingOptions options)
+    {
+        if (DecodeMb is { } decode)
+        {
+            options.DecodeBudgetBytes = (long)(decode * 1_000_000);
+        }
+
+        if (EncodeMb is { } encode)
+        {
+            options.LargeEncodeBudgetBytes = (long)(encode * 1_000_000);
+        }
+    }
+
+    public override string ToString() => IsDefault ? "default" : $"{Format(DecodeMb)}/{Format(EncodeMb)}";
+
+    private static string Format(double? mb) =>
+        mb is null ? "default" : mb >= Unlimited ? "off" : mb.Value.ToString("0.#", CultureInfo.InvariantCulture);
 }
