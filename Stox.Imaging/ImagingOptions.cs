@@ -16,10 +16,12 @@ public sealed class ImagingOptions
     public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Decoded images of concurrent jobs share this many bytes process-wide (default 90 MB: 30 MP of RGB at 3 bytes a
-    /// pixel, 4 with alpha): a job waits before decoding until its image fits (an enhanced job counts twice, for its
-    /// enhanced copy), and gives its share back as soon as nothing reads the image. Two 12 MP photos decode side by
-    /// side; a 24 MP one has the budget to itself. Bigger images than the budget run alone.
+    /// Decodes of concurrent jobs share this many bytes process-wide (default 90 MB: 30 MP of RGB at 3 bytes a
+    /// pixel, 4 with alpha): a job waits before decoding until its decode fits, counted as the decoded image (twice
+    /// for an enhanced job, for its enhanced copy) plus what the loader and a rotation hold until it is decoded
+    /// (a progressive JPEG's coefficients, a WebP's canvas), and gives its share back as soon as nothing reads the
+    /// image. Two 12 MP baseline photos decode side by side; a 24 MP one has the budget to itself. A decode larger
+    /// than the budget runs alone, and takes the rest from <see cref="LargeEncodeBudgetBytes"/> while it decodes.
     /// </summary>
     public long DecodeBudgetBytes { get; set; } = 90_000_000;
 

@@ -118,11 +118,37 @@ internal sealed class MemoryBudget(long capacity)
         public LinkedListNode<Waiter>? Node { get; set; }
     }
 
-    /// <summary>Gives the bytes back when disposed (once, from any thread: a job may hand its lease back early).</summary>
+    /// <summary>
+    /// Gives the bytes back when disposed (once, from any thread: a job may hand its lease back early), or part of
+    /// them earlier with <see cref="ReduceTo"/> when the work's memory shrinks.
+    /// </summary>
     public sealed class Lease(MemoryBudget budget, long amount) : IDisposable
     {
         private MemoryBudget? _budget = budget;
+        private long _amount = amount;
 
-        public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Release(amount);
+        /// <summary>Bytes this lease still holds.</summary>
+        public long Amount => Volatile.Read(ref _amount);
+
+        /// <summary>Keeps at most <paramref name="bytes"/> and gives the rest back now (a decoder's working memory once it is done).</summary>
+        public void ReduceTo(long bytes)
+        {
+            var target = Math.Max(0, bytes);
+            var budget = Volatile.Read(ref _budget); // read first: a Dispose after this finds the reduced amount
+            long held;
+            do
+            {
+                held = Volatile.Read(ref _amount);
+                if (held <= target)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _amount, target, held) != held);
+
+            budget?.Release(held - target);
+        }
+
+        public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Release(Interlocked.Exchange(ref _amount, 0));
     }
 }

@@ -121,6 +121,7 @@ public sealed class VipsImageEngine : IImageEngine
 
         // Header only: nothing is decoded until the pixel limit has been checked.
         ImageInfo info;
+        DecodeCost cost;
         var shrink = 1;
         using (var header = LoadHeader(input, format, 1))
         {
@@ -135,16 +136,17 @@ public sealed class VipsImageEngine : IImageEngine
             }
 
             shrink = format == ImageFormat.Jpeg ? JpegShrink(info, presets) : 1;
+            cost = DecodeCost.Of(header, info, shrink, spec.Enhance);
         }
 
         job.Token.ThrowIfCancellationRequested();
-        // Jobs wait here while other jobs' decoded images fill the budget: what bounds memory under concurrency.
-        var decodedBytes = (long)(info.Width / shrink) * (info.Height / shrink) * (info.HasAlpha ? 4 : 3) * (spec.Enhance ? 2 : 1);
-        using var admission = _decodes.Acquire(decodedBytes, job.Token);
+        // Jobs wait here while other jobs' decodes fill the budget: what bounds memory under concurrency.
+        using var admission = _decodes.Acquire(cost.Total, job.Token);
 
         // The decoded image stays in memory for every variant (the encoders read it in place), so a rotated
-        // image is materialised too.
-        using var oriented = Orient(DecodeToSrgb(input, format, shrink, job), job);
+        // image is materialised too. The loader's working memory is gone once it is.
+        using var oriented = Decode(input, format, shrink, cost, job);
+        admission.ReduceTo(cost.Decoded);
 
         // The decoded images and their share of the budget go back as soon as nothing reads them: the sizes are
         // made and the full-size encoders have what they need (libwebp its own YUV copy), often while the
@@ -186,6 +188,7 @@ public sealed class VipsImageEngine : IImageEngine
 
             using var enhancedFull = betterMemory;
             Release(oriented); // the enhanced copy is all that is read from here on
+            admission.ReduceTo(cost.Decoded / 2);
             job.Token.ThrowIfCancellationRequested();
             enhanced = RenderSet(enhancedFull, presets, formats, enhance: spec.EnhanceStrength, () =>
             {
@@ -196,6 +199,17 @@ public sealed class VipsImageEngine : IImageEngine
         }
 
         return new ImageProcessingResult(info, variants, enhanced, placeholder, dominant, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Decodes, colour-manages and orients. A decode larger than the whole decode budget (a progressive JPEG keeps
+    /// every coefficient, a WebP its canvas) takes the rest from the encode budget while it runs, so other jobs'
+    /// encoders do not run beside it unaccounted; it gives that back before its own encoders ask for it.
+    /// </summary>
+    private VipsImage Decode(ReadOnlyMemory<byte> input, ImageFormat format, int shrink, DecodeCost cost, JobScope job)
+    {
+        using var overflow = cost.Total > _decodes.Capacity ? _largeEncodes.Acquire(cost.Total - _decodes.Capacity, job.Token) : null;
+        return Orient(DecodeToSrgb(input, format, shrink, job), job);
     }
 
     private static VipsImage Orient(VipsImage decoded, JobScope job)

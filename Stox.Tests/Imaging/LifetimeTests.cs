@@ -88,12 +88,42 @@ public sealed class LifetimeTests
         // Budgets far below one image: every job and every large encode must wait for the budget to itself.
         var engine = new VipsImageEngine(new ImagingOptions { DecodeBudgetBytes = 1_000, LargeEncodeBudgetBytes = 1_000, LargeEncodePixels = 10_000 });
         using var photo = TestImages.Photo(400, 300);
-        var input = TestImages.Jpeg(photo);
+        byte[][] inputs = [TestImages.Jpeg(photo), TestImages.ProgressiveJpeg(photo, chromaSubsampled: false)];
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => engine.ProcessAsync(input, ImageJobSpec.Default)));
+        // Progressive decodes borrow the encode budget too, and enhanced jobs hold two images: none may wait on itself.
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            engine.ProcessAsync(inputs[i % 2], ImageJobSpec.Default with { Enhance = i % 4 < 2 })));
 
         Assert.All(results, r => Assert.Equal(10, r.Variants.Count));
         Assert.All(results, r => Assert.Contains(r.Variants, v => v is { Preset: "original", Width: 400, Height: 300 }));
+        Assert.Equal(4, results.Count(r => r.Enhanced.Count == 10));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_decode_larger_than_the_decode_budget_waits_for_room_in_the_encode_budget_too(bool progressive)
+    {
+        // A photo's original WebP (effort 6) holds the whole encode budget for a long while. A small-output job of a
+        // progressive JPEG needs its coefficients (6 bytes a pixel) beyond the decode budget, so it decodes only once
+        // that encode is done; the same picture as a baseline JPEG decodes shrunk, fits, and finishes first.
+        var engine = new VipsImageEngine(new ImagingOptions
+        {
+            DecodeBudgetBytes = 2400 * 1600 * 3, LargeEncodeBudgetBytes = 2400 * 1600 * 2, LargeEncodePixels = 1_000_000,
+            LargeWebpEffort = 6, WebpEffort = 0,
+        });
+        using var photo = TestImages.Photo(2400, 1600);
+        using var second = TestImages.Photo(2000, 1500);
+        var spec = ImageJobSpec.Default with { Formats = OutputFormats.WebP, Placeholder = false };
+        var secondInput = progressive ? TestImages.ProgressiveJpeg(second, chromaSubsampled: false) : TestImages.Jpeg(second);
+
+        var big = engine.ProcessAsync(TestImages.Jpeg(photo), spec);
+        await Task.Delay(300); // the photo's original WebP holds the encode budget by now
+        var small = engine.ProcessAsync(secondInput, spec with { Presets = [new ImagePreset("small", 480, 480, PresetFit.Inside)] });
+        var first = await Task.WhenAny(big, small);
+
+        Assert.Same(progressive ? big : small, first);
+        await Task.WhenAll(big, small);
     }
 
     [Fact]

@@ -78,6 +78,52 @@ public sealed class MemoryBudgetTests
         Assert.True(budget.TryAcquire(100, out _));
     }
 
+    [Fact]
+    public async Task A_lease_reduced_gives_the_rest_back_at_once_and_the_remainder_when_disposed()
+    {
+        var budget = new MemoryBudget(100);
+        var lease = budget.Acquire(90, CancellationToken.None);
+        var waiting = Task.Run(() => budget.Acquire(60, CancellationToken.None));
+        await QueuedAsync(budget, 1);
+
+        lease.ReduceTo(40);
+        Assert.Equal(40, lease.Amount);
+        using var granted = await waiting.WaitAsync(Patience);
+
+        lease.ReduceTo(50); // more than it holds: nothing changes
+        lease.ReduceTo(-1); // less than nothing: keeps nothing
+        Assert.Equal(0, lease.Amount);
+        Assert.True(budget.TryAcquire(40, out var rest));
+        Assert.False(budget.TryAcquire(1, out _));
+
+        lease.Dispose();
+        rest.Dispose();
+        Assert.True(budget.TryAcquire(40, out _));
+        Assert.False(budget.TryAcquire(1, out _));
+    }
+
+    [Fact]
+    public void A_lease_reduced_and_disposed_from_many_threads_gives_back_exactly_what_it_held()
+    {
+        var budget = new MemoryBudget(1_000);
+        for (var round = 0; round < 2_000; round++)
+        {
+            var lease = budget.Acquire(1_000, CancellationToken.None);
+            Parallel.Invoke(
+                () => lease.ReduceTo(700),
+                () => lease.ReduceTo(300),
+                lease.Dispose,
+                () => lease.ReduceTo(500),
+                lease.Dispose);
+            Assert.Equal(0, lease.Amount);
+        }
+
+        // Over-release would leave more than the capacity available; under-release, less.
+        Assert.True(budget.TryAcquire(1_000, out var all));
+        Assert.False(budget.TryAcquire(1, out _));
+        all.Dispose();
+    }
+
     private static async Task QueuedAsync(MemoryBudget budget, int count)
     {
         using var timeout = new CancellationTokenSource(Patience);

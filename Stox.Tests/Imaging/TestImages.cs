@@ -79,6 +79,10 @@ internal static class TestImages
 
     public static byte[] Jpeg(VipsImage image, bool strip = true) => image.Save("jpegsave_buffer", ("Q", 90), ("strip", strip));
 
+    /// <summary>A progressive JPEG, with full-resolution chroma (4:4:4) or chroma halved both ways (4:2:0).</summary>
+    public static byte[] ProgressiveJpeg(VipsImage image, bool chromaSubsampled) =>
+        image.Save("jpegsave_buffer", ("Q", 85), ("strip", true), ("interlace", true), ("subsample_mode", chromaSubsampled ? "on" : "off"));
+
     public static byte[] Png(VipsImage image) => image.Save("pngsave_buffer", ("compression", 1));
 
     public static byte[] Decode(byte[] encoded, out int width, out int height, out int bands)
