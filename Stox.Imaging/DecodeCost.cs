@@ -13,12 +13,16 @@ internal readonly record struct DecodeCost(long Decoded, long Working)
     public long Total => Decoded + Working;
 
     /// <param name="header">The loader's header-only image (before shrink-on-load).</param>
-    public static DecodeCost Of(VipsImage header, ImageInfo info, int shrink, bool enhance)
+    /// <param name="input">The encoded image.</param>
+    public static DecodeCost Of(VipsImage header, ImageInfo info, ReadOnlySpan<byte> input, int shrink, bool enhance)
     {
         var pixels = (long)(info.Width / shrink) * (info.Height / shrink);
         var one = pixels * (info.HasAlpha ? 4 : 3);
         var rotation = info.Orientation is > 1 and <= 8 ? one : 0; // autorot makes a rotated copy
-        return new DecodeCost(enhance ? one * 2 : one, LoaderWorkingBytes(header, info) + rotation);
+        var working = info.Format == ImageFormat.WebP && WebpDecoder.Probe(input) is { } direct
+            ? direct.WorkingBytes
+            : LoaderWorkingBytes(header, info);
+        return new DecodeCost(enhance ? one * 2 : one, working + rotation);
     }
 
     /// <summary>
@@ -41,7 +45,7 @@ internal readonly record struct DecodeCost(long Decoded, long Working)
                     ? header.Bands - 1 // Y (and K) whole, Cb and Cr halved: 2 for YCbCr, 3 for YCCK
                     : header.Bands),
             ImageFormat.Png when interlaced => pixels * header.Bands * (header.Format == BandFormat.UShort ? 2 : 1),
-            ImageFormat.WebP => pixels * 8,
+            ImageFormat.WebP => pixels * 8, // animated, or with ICC or EXIF: libvips' webpload (else WebpDecoder)
             ImageFormat.Gif => pixels * 5,
             ImageFormat.Heic or ImageFormat.Avif => pixels * 7,
             _ => 0,

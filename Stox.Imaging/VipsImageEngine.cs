@@ -136,7 +136,7 @@ public sealed class VipsImageEngine : IImageEngine
             }
 
             shrink = format == ImageFormat.Jpeg ? JpegShrink(info, presets) : 1;
-            cost = DecodeCost.Of(header, info, shrink, spec.Enhance);
+            cost = DecodeCost.Of(header, info, input.Span, shrink, spec.Enhance);
         }
 
         job.Token.ThrowIfCancellationRequested();
@@ -145,7 +145,7 @@ public sealed class VipsImageEngine : IImageEngine
 
         // The decoded image stays in memory for every variant (the encoders read it in place), so a rotated
         // image is materialised too. The loader's working memory is gone once it is.
-        using var oriented = Decode(input, format, shrink, cost, job);
+        using var oriented = Decode(input, info, shrink, cost, job);
         admission.ReduceTo(cost.Decoded);
 
         // The decoded images and their share of the budget go back as soon as nothing reads them: the sizes are
@@ -206,10 +206,10 @@ public sealed class VipsImageEngine : IImageEngine
     /// every coefficient, a WebP its canvas) takes the rest from the encode budget while it runs, so other jobs'
     /// encoders do not run beside it unaccounted; it gives that back before its own encoders ask for it.
     /// </summary>
-    private VipsImage Decode(ReadOnlyMemory<byte> input, ImageFormat format, int shrink, DecodeCost cost, JobScope job)
+    private VipsImage Decode(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, DecodeCost cost, JobScope job)
     {
         using var overflow = cost.Total > _decodes.Capacity ? _largeEncodes.Acquire(cost.Total - _decodes.Capacity, job.Token) : null;
-        return Orient(DecodeToSrgb(input, format, shrink, job), job);
+        return Orient(DecodeToSrgb(input, info, shrink, job), job);
     }
 
     private static VipsImage Orient(VipsImage decoded, JobScope job)
@@ -591,8 +591,14 @@ public sealed class VipsImageEngine : IImageEngine
         }
     }
 
-    private VipsImage DecodeToSrgb(ReadOnlyMemory<byte> input, ImageFormat format, int shrink, JobScope job)
+    private VipsImage DecodeToSrgb(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, JobScope job)
     {
+        var format = info.Format;
+        if (format == ImageFormat.WebP && WebpDecoder.Probe(input.Span) is { } webp)
+        {
+            return job.Track(WebpDecoder.Decode(input.Span, webp, info.Orientation));
+        }
+
         var loaded = job.Track(LoadHeader(input, format, shrink));
         try
         {

@@ -233,6 +233,16 @@ internal static partial class LibVips
     public static partial nint vips_image_get_data(nint image);
 
     [LibraryImport(Library)]
+    public static partial nint vips_image_new_memory();
+
+    [LibraryImport(Library)]
+    public static partial void vips_image_init_fields(nint image, int width, int height, int bands, int format, int coding,
+        int interpretation, double xres, double yres);
+
+    [LibraryImport(Library)]
+    public static partial int vips_image_write_prepare(nint image);
+
+    [LibraryImport(Library)]
     public static partial nint vips_image_get_fields(nint image);
 
     [LibraryImport(Library)]

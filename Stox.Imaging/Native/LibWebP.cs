@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 namespace Stox.Imaging.Native;
 
 /// <summary>
-/// libwebp's advanced encoding API (Debian's <c>libwebp.so.7</c>, the library libvips itself links). The structs
-/// mirror <c>webp/encode.h</c> of encoder ABI 2.x (libwebp 1.2.x and later); the init calls refuse any other major
-/// ABI, so a mismatch fails loudly instead of corrupting memory.
+/// libwebp's advanced encoding API and its simple decoding one (Debian's <c>libwebp.so.7</c>, the library libvips
+/// itself links). The structs mirror <c>webp/encode.h</c> of encoder ABI 2.x and <c>webp/decode.h</c> of decoder
+/// ABI 2.x (libwebp 1.2.x and later); the init and feature calls refuse any other major ABI, so a mismatch fails
+/// loudly instead of corrupting memory.
 /// </summary>
 internal static unsafe partial class LibWebP
 {
@@ -18,8 +19,23 @@ internal static unsafe partial class LibWebP
     /// <summary>VP8_ENC_ERROR_USER_ABORT: the progress hook asked to stop.</summary>
     public const int ErrorUserAbort = 10;
 
+    /// <summary>WEBP_DECODER_ABI_VERSION of libwebp 1.2.4: <see cref="WebPBitstreamFeatures"/> is that version's.</summary>
+    public const int DecoderAbiVersion = 0x0209;
+
+    /// <summary>VP8_STATUS_INVALID_PARAM: also what an incompatible decoder ABI gets.</summary>
+    public const int StatusInvalidParam = 2;
+
     [LibraryImport(Library)]
     public static partial int WebPGetEncoderVersion();
+
+    [LibraryImport(Library)]
+    public static partial int WebPGetFeaturesInternal(byte* data, nuint size, WebPBitstreamFeatures* features, int version);
+
+    [LibraryImport(Library)]
+    public static partial byte* WebPDecodeRGBInto(byte* data, nuint size, byte* output, nuint outputSize, int stride);
+
+    [LibraryImport(Library)]
+    public static partial byte* WebPDecodeRGBAInto(byte* data, nuint size, byte* output, nuint outputSize, int stride);
 
     [LibraryImport(Library)]
     public static partial int WebPConfigInitInternal(WebPConfig* config, int preset, float quality, int version);
@@ -53,6 +69,20 @@ internal static unsafe partial class LibWebP
 
     private static readonly Lazy<nint> MemoryWriteExport = new(() =>
         NativeLibrary.GetExport(NativeLibrary.Load(Library), "WebPMemoryWrite"));
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WebPBitstreamFeatures
+    {
+        public int Width;
+        public int Height;
+        public int HasAlpha;
+        public int HasAnimation;
+
+        /// <summary>0 mixed (animations), 1 lossy, 2 lossless.</summary>
+        public int Format;
+
+        public fixed uint Pad[5];
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct WebPConfig

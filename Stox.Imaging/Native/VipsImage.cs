@@ -122,6 +122,30 @@ internal sealed class VipsImage : IDisposable
         }
     }
 
+    /// <summary>
+    /// A new 8-bit sRGB image whose pixel buffer libvips has allocated (and tracks), for native code to write
+    /// straight into through <see cref="MemoryPixels"/> before anything reads it.
+    /// </summary>
+    public static VipsImage NewSrgbInMemory(int width, int height, int bands)
+    {
+        VipsLibrary.EnsureInitialised(null);
+        var ptr = LibVips.vips_image_new_memory();
+        if (ptr == 0)
+        {
+            throw new VipsCallException("image_new_memory", VipsError.TakeMessage());
+        }
+
+        var image = new VipsImage(ptr);
+        LibVips.vips_image_init_fields(ptr, width, height, bands, (int)BandFormat.UChar, 0, (int)Interpretation.Srgb, 1.0, 1.0);
+        if (LibVips.vips_image_write_prepare(ptr) != 0)
+        {
+            image.Dispose();
+            throw new VipsCallException("image_write_prepare", VipsError.TakeMessage());
+        }
+
+        return image;
+    }
+
     /// <summary>A new uchar image from packed pixels (libvips copies them).</summary>
     public static unsafe VipsImage FromPixels(ReadOnlySpan<byte> pixels, int width, int height, int bands)
     {

@@ -15,7 +15,7 @@ public sealed class DecodeCostTests
     private static DecodeCost CostOf(byte[] input, string loader, int shrink = 1, bool enhance = false)
     {
         using var header = TestImages.Load(input, loader); // a loader reads only the header until pixels are asked for
-        return DecodeCost.Of(header, Engine.Probe(input), shrink, enhance);
+        return DecodeCost.Of(header, Engine.Probe(input), input, shrink, enhance);
     }
 
     private static VipsImage Photo() => TestImages.Photo(W, H);
@@ -68,11 +68,20 @@ public sealed class DecodeCostTests
     }
 
     [Fact]
-    public void Webp_costs_its_decoder_canvas_and_alpha_a_fourth_band()
+    public void Webp_costs_only_what_libwebp_holds_beside_the_image_when_it_decodes_it_directly()
     {
         using var photo = Photo();
         using var withAlpha = VipsOperation.CallImage("bandjoin_const", ("in", photo), ("c", new[] { 200.0 }));
-        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 8), CostOf(photo.Save("webpsave_buffer"), "webpload_buffer"));
-        Assert.Equal(new DecodeCost(Pixels * 4, Pixels * 8), CostOf(withAlpha.Save("webpsave_buffer"), "webpload_buffer"));
+        Assert.Equal(new DecodeCost(Pixels * 3, 0), CostOf(photo.Save("webpsave_buffer"), "webpload_buffer"));
+        Assert.Equal(new DecodeCost(Pixels * 4, Pixels), CostOf(withAlpha.Save("webpsave_buffer"), "webpload_buffer"));
+        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 4), CostOf(photo.Save("webpsave_buffer", ("lossless", true)), "webpload_buffer"));
+    }
+
+    [Fact]
+    public void A_webp_that_libvips_decodes_costs_its_canvas()
+    {
+        using var srgb = TestImages.Solid(W, H, TestImages.Red);
+        using var p3 = VipsOperation.CallImage("icc_transform", ("in", srgb), ("output_profile", "p3"), ("input_profile", "srgb"));
+        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 8), CostOf(p3.Save("webpsave_buffer", ("strip", false)), "webpload_buffer"));
     }
 }
