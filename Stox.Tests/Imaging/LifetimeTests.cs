@@ -54,6 +54,7 @@ public sealed class LifetimeTests
     {
         using var photo = TestImages.Photo(64, 48);
         var good = TestImages.WithExif(TestImages.Jpeg(photo), 6);
+        var webp = photo.Save("webpsave_buffer"); // decoded by WebpDecoder, not libvips' loader
         var bad = good[..(good.Length / 2)];
         var spec = ImageJobSpec.Default with { Enhance = false };
 
@@ -67,7 +68,7 @@ public sealed class LifetimeTests
                 }
                 else
                 {
-                    await Engine.ProcessAsync(good, i % 100 == 0 ? spec with { Enhance = true } : spec);
+                    await Engine.ProcessAsync(i % 10 == 4 ? webp : good, i % 100 == 0 ? spec with { Enhance = true } : spec);
                 }
             }
         }
