@@ -45,7 +45,7 @@ internal readonly record struct DecodeCost(long Decoded, long Working)
                     ? header.Bands - 1 // Y (and K) whole, Cb and Cr halved: 2 for YCbCr, 3 for YCCK
                     : header.Bands),
             ImageFormat.Png when interlaced => pixels * header.Bands * (header.Format == BandFormat.UShort ? 2 : 1),
-            ImageFormat.WebP => pixels * 8, // animated, or with ICC or EXIF: libvips' webpload (else WebpDecoder)
+            ImageFormat.WebP => pixels * 8, // animated or ICC-tagged, so through libvips' webpload (else WebpDecoder)
             ImageFormat.Gif => pixels * 5,
             ImageFormat.Heic or ImageFormat.Avif => pixels * 7,
             _ => 0,
