@@ -155,7 +155,19 @@ internal sealed partial class RedisLink : IAsyncDisposable
             attempt = 0;
             _lastError = null;
             LogConnected(_role, _options.EndPoint);
-            var error = await RunConnectedAsync(wire, stop).ConfigureAwait(false);
+            Exception? error;
+            try
+            {
+                error = await RunConnectedAsync(wire, stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+            {
+                // Whatever went wrong with this connection, the supervisor lives on and connects again.
+                _connected = false;
+                error = ex;
+                FailInFlight(new RedisConnectionException($"The connection to Redis at {_options.EndPoint} failed: {ex.Message}", ex));
+            }
+
             if (!stop.IsCancellationRequested)
             {
                 _lastError = error;
@@ -172,10 +184,13 @@ internal sealed partial class RedisLink : IAsyncDisposable
         var reader = ReadLoopAsync(wire, session.Token);
         var writer = WriteLoopAsync(wire, session.Token);
         var first = await Task.WhenAny(reader, writer).ConfigureAwait(false);
-        _connected = false;
         await session.CancelAsync().ConfigureAwait(false);
         await wire.CloseAsync().ConfigureAwait(false);
         await Task.WhenAll(reader, writer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Only once the writer has stopped: a command issued after IsConnected turns false then always waits for the
+        // next connection, and is never written to this dead one and failed.
+        _connected = false;
         await wire.DisposeAsync().ConfigureAwait(false);
 
         var error = first.Exception?.GetBaseException()
@@ -401,7 +416,10 @@ internal sealed class Wire(Stream stream) : IAsyncDisposable
     {
         await stream.DisposeAsync().ConfigureAwait(false);
         await Reader.CompleteAsync().ConfigureAwait(false);
-        await Writer.CompleteAsync().ConfigureAwait(false);
+
+        // Completing with an error drops bytes never flushed; without one, the writer would flush them to the closed
+        // stream and throw ObjectDisposedException.
+        await Writer.CompleteAsync(new IOException("The connection was closed.")).ConfigureAwait(false);
     }
 }
 

@@ -87,6 +87,46 @@ public sealed class RedisRecoveryTests
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"m{i}"), results.Select(r => r.AsString()));
     }
 
+    [Fact]
+    public async Task The_connection_comes_back_each_time_the_server_dies_under_a_stream_of_commands()
+    {
+        await using var server = new RedisServerFixture();
+        await server.InitializeAsync();
+        await using var redis = await server.ConnectAsync();
+
+        // Callers keep the writer busy, so the server dies while commands are half written or not yet flushed.
+        using var stopCallers = new CancellationTokenSource();
+        var failures = 0;
+        var callers = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var payload = new string('x', 4096 * (i + 1));
+            while (!stopCallers.IsCancellationRequested)
+            {
+                try
+                {
+                    Assert.Equal(payload, (await redis.ExecuteAsync("ECHO", [payload], TimeSpan.FromSeconds(1))).AsString());
+                }
+                catch (RedisException e) when (e is RedisConnectionException or RedisTimeoutException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToArray();
+
+        for (var restart = 0; restart < 10; restart++)
+        {
+            await Task.Delay(200);
+            await server.StopAsync();
+            await Task.Delay(300);
+            await server.StartAsync();
+            Assert.Equal("back", (await redis.ExecuteAsync("ECHO", ["back"], Generous)).AsString());
+        }
+
+        await stopCallers.CancelAsync();
+        await Task.WhenAll(callers);
+        Assert.True(failures > 0, "no command saw the server die");
+    }
+
     private static async Task WaitForBlockedClientAsync(RedisConnection observer)
     {
         using var deadline = new CancellationTokenSource(Generous);
