@@ -9,7 +9,7 @@ public sealed class RejectionTests
 {
     private static readonly VipsImageEngine Engine = new();
 
-    private static async Task<ImageRejectedException> Rejected(byte[] input, ImageJobSpec? spec = null)
+    internal static async Task<ImageRejectedException> Rejected(byte[] input, ImageJobSpec? spec = null)
     {
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<ImageRejectedException>(() => Engine.ProcessAsync(input, spec ?? ImageJobSpec.Default));
