@@ -53,7 +53,7 @@ npm_ci() {
 
 install() {
   install_packages
-  npm_ci Stox.Hosting/S3/server                       # the local S3 server (Node 24 comes with it)
+  npm_ci Stox.AppHost/LocalServers/s3-server         # the local S3 server (Node 24 comes with it)
   npm_ci Stox.Tests/Publishing/schema-validator       # Ajv, for the manifest schema test
 }
 

@@ -1,24 +1,27 @@
-using Stox.Hosting;
+using Stox.AppHost.LocalServers;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var postgres = builder.AddPostgres("postgres");
+// Run mode starts these as local processes; publish mode declares Aspire's own resources (LocalServers/StoxServers.cs).
+var postgres = builder.AddPostgresServer("postgres");
 var authDb = postgres.AddDatabase("authdb");
 var jobsDb = postgres.AddDatabase("jobsdb");
-var cache = builder.AddRedis("cache");
-var messaging = builder.AddRabbitMQ("messaging");
+var cache = builder.AddRedisServer("cache");
+var messaging = builder.AddRabbitMQServer("messaging");
 var storage = builder.AddS3Storage("storage", bucket: "images");
 
 var auth = builder.AddProject<Projects.Stox_Auth>("auth")
     .WithReference(authDb).WaitFor(authDb)
-    .WithReference(cache).WaitFor(cache);
+    .WithReference(cache).WaitFor(cache)
+    .WithHttpHealthCheck("/health");
 
 var jobs = builder.AddProject<Projects.Stox_Jobs>("jobs")
     .WithReference(jobsDb).WaitFor(jobsDb)
     .WithReference(cache).WaitFor(cache)
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(storage).WaitFor(storage)
-    .WithReference(auth);
+    .WithReference(auth)
+    .WithHttpHealthCheck("/health");
 
 auth.WithReference(jobs);
 
@@ -29,19 +32,21 @@ builder.AddProject<Projects.Stox_Processing>("processing")
     .WithReference(storage).WaitFor(storage)
     .WithEnvironment("MALLOC_ARENA_MAX", "2")
     .WithEnvironment("MALLOC_MMAP_THRESHOLD_", "1048576")
-    .WithReplicas(2);
+    .WithReplicas(2)
+    .WithHttpHealthCheck("/health");
 
 var frontend = builder.AddProject<Projects.Stox_Frontend>("frontend")
     .WithReference(cache).WaitFor(cache)
-    .WithReference(auth).WaitFor(auth)
-    .WithReference(jobs).WaitFor(jobs);
+    .WithReference(auth)
+    .WithReference(jobs)
+    .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Stox_Gateway>("gateway")
     .WithReference(cache).WaitFor(cache)
-    .WithReference(auth).WaitFor(auth)
-    .WithReference(jobs).WaitFor(jobs)
-    .WithReference(frontend).WaitFor(frontend)
+    .WithReference(auth)
+    .WithReference(jobs)
+    .WithReference(frontend)
     .WithExternalHttpEndpoints()
-    .WithHostPort("http", 5180);
+    .WithHttpHealthCheck("/health");
 
 builder.Build().Run();
