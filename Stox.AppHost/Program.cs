@@ -47,6 +47,8 @@ builder.AddProject<Projects.Stox_Gateway>("gateway")
     .WithReference(jobs)
     .WithReference(frontend)
     .WithExternalHttpEndpoints()
+    // The edge sees each client's own address (rate limits, X-Forwarded-For), so no DCP proxy in front of it.
+    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Npgsql;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Auth;
 
@@ -30,19 +33,21 @@ public sealed class AuthAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>();
-        var auth = (Resource)builder.GetResource("auth");
-        auth.References.RemoveAll(r => r.Name == "jobs");
-        auth.Environment["Auth__PasswordIterations"] = ReferenceExpression.Literal(TestIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        auth.Environment["Auth__BootstrapAdminEmail"] = ReferenceExpression.Literal(AdminEmail);
-        auth.Environment["Auth__RateLimits__FailuresPerAccount"] = ReferenceExpression.Literal(FailuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        auth.Environment["Auth__RateLimits__FailuresPerIp"] = ReferenceExpression.Literal(FailuresPerIp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        auth.Environment["Auth__RateLimits__RegistrationsPerIp"] = ReferenceExpression.Literal(RegistrationsPerIp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        auth.Environment["Auth__UsageTimeout"] = ReferenceExpression.Literal("00:00:01");
-        auth.Environment["Auth__SigningKeyReloadInterval"] = ReferenceExpression.Literal("00:00:02");
+        // No jobs: usage look-ups find nothing listening and time out after Auth:UsageTimeout.
+        builder.ReplaceWithUrl("jobs", "http://127.0.0.1:9");
+        builder.Project("auth")
+            .WithEnvironment("Auth__PasswordIterations", TestIterations.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Auth__BootstrapAdminEmail", AdminEmail)
+            .WithEnvironment("Auth__RateLimits__FailuresPerAccount", FailuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Auth__RateLimits__FailuresPerIp", FailuresPerIp.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Auth__RateLimits__RegistrationsPerIp", RegistrationsPerIp.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Auth__UsageTimeout", "00:00:01")
+            .WithEnvironment("Auth__SigningKeyReloadInterval", "00:00:02");
         builder.KeepOnly("auth");
         _app = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await _app.StartAsync(timeout.Token);
+        await _app.WaitForAllHealthyAsync(timeout.Token);
 
         using var client = CreateClient();
         using var response = await client.PostAsJsonAsync("/api/auth/register", new { email = AdminEmail, password = AdminPassword, displayName = "Root" });

@@ -1,6 +1,8 @@
 using Microsoft.Playwright;
 using Npgsql;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 

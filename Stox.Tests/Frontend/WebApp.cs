@@ -1,5 +1,7 @@
 using Microsoft.Playwright;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 

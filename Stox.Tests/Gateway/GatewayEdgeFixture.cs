@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Tests.Auth;
 using Stox.Tests.Infrastructure;
 
@@ -29,7 +30,7 @@ public sealed class GatewayEdgeFixture : AppModelFixture
 
     public OtlpTestReceiver Telemetry { get; private set; } = null!;
 
-    public Uri Gateway => new(App.ResourceNotifications.Get("gateway")!.Urls[0]);
+    public Uri Gateway => App.GetEndpoint("gateway");
 
     public HttpClient CreateClient(IPAddress? from = null)
     {
@@ -76,31 +77,21 @@ public sealed class GatewayEdgeFixture : AppModelFixture
         await Destination.DisposeAsync();
     }
 
-    protected override void ConfigureOptions(DistributedApplicationOptions options)
-    {
-        options.OtlpEndpoint = Telemetry.Endpoint;
-        options.OtlpProtocol = "http/protobuf";
-    }
-
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        foreach (var service in new[] { "processing", "jobs", "auth", "frontend" })
-        {
-            builder.RemoveResource(builder.GetResource(service));
-        }
-
-        builder.KeepOnly("gateway");
-        var gateway = (ProjectResource)builder.GetResource("gateway");
+        builder.Resources.Remove(builder.Resources.Single(r => r.Name == "processing"));
         foreach (var service in new[] { "auth", "jobs", "frontend" })
         {
-            gateway.Environment[$"services__{service}__http__0"] = ReferenceExpression.Literal(Destination.Url);
+            builder.ReplaceWithUrl(service, Destination.Url);
         }
 
-        gateway.Environment["Gateway__RequestTimeout"] = ReferenceExpression.Literal(RequestTimeout.ToString("c", CultureInfo.InvariantCulture));
-        gateway.Environment["Gateway__UploadTimeout"] = ReferenceExpression.Literal("00:00:30");
-        gateway.Environment["Gateway__MaxUploadBodyBytes"] = ReferenceExpression.Literal(UploadLimit.ToString(CultureInfo.InvariantCulture));
-        gateway.Environment["Gateway__KnownProxies__0"] = ReferenceExpression.Literal(TrustedProxy.ToString());
-        gateway.Environment["Gateway__RateLimits__Anonymous"] = ReferenceExpression.Literal(AnonymousLimit.ToString(CultureInfo.InvariantCulture));
+        builder.KeepOnly("gateway").ExportTelemetryTo(Telemetry);
+        builder.Project("gateway")
+            .WithEnvironment("Gateway__RequestTimeout", RequestTimeout.ToString("c", CultureInfo.InvariantCulture))
+            .WithEnvironment("Gateway__UploadTimeout", "00:00:30")
+            .WithEnvironment("Gateway__MaxUploadBodyBytes", UploadLimit.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Gateway__KnownProxies__0", TrustedProxy.ToString())
+            .WithEnvironment("Gateway__RateLimits__Anonymous", AnonymousLimit.ToString(CultureInfo.InvariantCulture));
     }
 }
 

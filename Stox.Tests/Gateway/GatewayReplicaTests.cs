@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Gateway;
 
@@ -7,7 +8,7 @@ namespace Stox.Tests.Gateway;
 [Collection(GatewayReplicasCollection.Name)]
 public sealed class GatewayReplicaTests(GatewayReplicasFixture fixture)
 {
-    private IReadOnlyList<string> GatewayReplicas => fixture.App.ResourceNotifications.Get("gateway")!.Urls;
+    private IReadOnlyList<string> GatewayReplicas => [.. fixture.App.Instances("gateway").Select(i => fixture.App.InstanceUrl(i).ToString())];
 
     [Fact]
     public async Task The_credentials_rate_limit_is_shared_by_both_gateway_replicas()
@@ -62,13 +63,11 @@ public sealed class GatewayReplicaTests(GatewayReplicasFixture fixture)
     [Fact]
     public async Task Requests_keep_succeeding_when_one_replica_of_a_service_dies()
     {
-        var auth = fixture.App.ResourceNotifications.Get("auth")!;
-        Assert.Equal(2, auth.Urls.Count);
+        var auth = fixture.App.Instances("auth");
+        Assert.Equal(2, auth.Count);
         using var client = new HttpClient { BaseAddress = new Uri(GatewayReplicas[0]) };
-        var victim = System.Diagnostics.Process.GetProcessById(auth.ProcessIds[0]);
 
-        victim.Kill();
-        await victim.WaitForExitAsync();
+        await fixture.App.KillResourceAsync(auth[0]);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 30; i++)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Gateway;
@@ -17,14 +18,16 @@ public sealed class GatewayReplicasFixture : AppModelFixture
 
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        var gateway = (ProjectResource)builder.GetResource("gateway");
-        gateway.Replicas = 2;
-        gateway.Environment["Gateway__RateLimits__Credentials"] = ReferenceExpression.Literal(CredentialsLimit.ToString(CultureInfo.InvariantCulture));
-        gateway.Environment["Gateway__MaxRequestBodyBytes"] = ReferenceExpression.Literal(MaxBodyBytes.ToString(CultureInfo.InvariantCulture));
-        gateway.Environment["Gateway__AllowedOrigins__0"] = ReferenceExpression.Literal(AllowedOrigin);
-        gateway.Environment["Gateway__HealthCheckInterval"] = ReferenceExpression.Literal("00:00:01");
-        ((ProjectResource)builder.GetResource("auth")).Replicas = 2;
-        ((ProjectResource)builder.GetResource("processing")).Replicas = 1;
+        // Two gateway replicas share one port only behind DCP's proxy (as behind a Kubernetes Service).
+        builder.Project("gateway")
+            .WithReplicas(2)
+            .WithEndpoint("http", endpoint => endpoint.IsProxied = true)
+            .WithEnvironment("Gateway__RateLimits__Credentials", CredentialsLimit.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Gateway__MaxRequestBodyBytes", MaxBodyBytes.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Gateway__AllowedOrigins__0", AllowedOrigin)
+            .WithEnvironment("Gateway__HealthCheckInterval", "00:00:01");
+        builder.Project("auth").WithReplicas(2);
+        builder.Project("processing").WithReplicas(1);
     }
 }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Gateway;

@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 
 namespace Stox.Tests.Infrastructure;
 
@@ -56,14 +57,9 @@ public sealed class StoxAppFixture : AppModelFixture
     /// <summary>Many tests sign up from the same address: the per-IP sign-up limits would refuse them.</summary>
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        ((ProjectResource)builder.GetResource("auth")).Environment["Auth__RateLimits__RegistrationsPerIp"] = ReferenceExpression.Literal("100000");
-        ((ProjectResource)builder.GetResource("gateway")).Environment["Gateway__RateLimits__Credentials"] = ReferenceExpression.Literal("100000");
-    }
-
-    protected override void ConfigureOptions(DistributedApplicationOptions options)
-    {
-        options.OtlpEndpoint = Telemetry.Endpoint;
-        options.OtlpProtocol = "http/protobuf";
+        builder.Project("auth").WithEnvironment("Auth__RateLimits__RegistrationsPerIp", "100000");
+        builder.Project("gateway").WithEnvironment("Gateway__RateLimits__Credentials", "100000");
+        builder.ExportTelemetryTo(Telemetry);
     }
 }
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using RabbitMQ.Client;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Messaging.Contracts;
 using Stox.Messaging.RabbitMQ;
 using Stox.Tests.Infrastructure;
@@ -13,10 +14,10 @@ public sealed class JobsReliabilityFixture : AppModelFixture
 {
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        var jobs = (ProjectResource)builder.GetResource("jobs");
-        jobs.Environment["Jobs__StuckJobTimeout"] = ReferenceExpression.Literal("00:00:05");
-        jobs.Environment["Jobs__MaintenanceInterval"] = ReferenceExpression.Literal("00:00:01");
-        ((ProjectResource)builder.GetResource("auth")).Environment["Auth__RateLimits__RegistrationsPerIp"] = ReferenceExpression.Literal("100000");
+        builder.Project("jobs")
+            .WithEnvironment("Jobs__StuckJobTimeout", "00:00:05")
+            .WithEnvironment("Jobs__MaintenanceInterval", "00:00:01");
+        builder.Project("auth").WithEnvironment("Auth__RateLimits__RegistrationsPerIp", "100000");
         builder.KeepOnly("postgres", "cache", "messaging", "storage", "auth", "jobs", "processing", "gateway");
     }
 }
@@ -55,7 +56,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         }
 
         await App.StartResourceAsync("jobs");
-        await App.WaitForResourceHealthyAsync("gateway");
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
         Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
     }
 
@@ -126,7 +127,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
             }
         }
 
-        await App.KillResourceAsync("processing", 0);
+        await App.KillResourceAsync(App.Instances("processing")[0]);
 
         foreach (var id in ids)
         {
@@ -143,8 +144,13 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         }
         catch (OperationCanceledException)
         {
-            var logs = string.Join(Environment.NewLine, App.ResourceLogs.Sources.Where(n => n.StartsWith("jobs", StringComparison.Ordinal) || n.StartsWith("processing", StringComparison.Ordinal) || n == "messaging")
-                .Select(n => $"--- {n} ---{Environment.NewLine}{App.ResourceLogs.Tail(n, 40)}"));
+            var tails = new List<string>();
+            foreach (var instance in new[] { "jobs", "processing", "messaging" }.SelectMany(App.Instances))
+            {
+                tails.Add($"--- {instance} ---{Environment.NewLine}{await App.TailAsync(instance, 40)}");
+            }
+
+            var logs = string.Join(Environment.NewLine, tails);
             throw new TimeoutException($"Image {id} did not finish; status {(await user.GetJsonAsync($"/api/images/{id}")).GetRawText()}{Environment.NewLine}{logs}");
         }
     }

@@ -8,8 +8,9 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Messaging.Contracts;
 using Stox.Messaging.RabbitMQ;
 using Stox.Tests.Infrastructure;
@@ -75,25 +76,16 @@ public sealed partial class ProcessingFixture : AppModelFixture
         await Telemetry.DisposeAsync();
     }
 
-    protected override void ConfigureOptions(DistributedApplicationOptions options)
-    {
-        // A replica stopped mid-job gets time to finish it, even on a busy machine.
-        options.ResourceStopTimeout = TimeSpan.FromSeconds(30);
-        options.OtlpEndpoint = Telemetry.Endpoint;
-        options.OtlpProtocol = "http/protobuf";
-    }
-
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        builder.KeepOnly("processing");
-        var processing = (ProjectResource)builder.GetResource("processing");
-        processing.Replicas = Replicas;
+        builder.KeepOnly("processing").ExportTelemetryTo(Telemetry);
+        var processing = builder.Project("processing").WithReplicas(Replicas);
         for (var i = 0; i < 4; i++)
         {
-            processing.Environment[$"Processing__RetryDelays__{i}"] = ReferenceExpression.Literal(RetryDelay.ToString());
+            processing.WithEnvironment($"Processing__RetryDelays__{i}", RetryDelay.ToString());
         }
 
-        processing.Environment["Processing__HeartbeatInterval"] = ReferenceExpression.Literal("00:00:00.500");
+        processing.WithEnvironment("Processing__HeartbeatInterval", "00:00:00.500");
     }
 
     /// <summary>Puts an original in storage as jobs does, and returns the request that asks for it.</summary>
@@ -191,11 +183,11 @@ public sealed partial class ProcessingFixture : AppModelFixture
         return (data.ToArray(), response.Headers.ContentType);
     }
 
-    /// <summary>The replica index in a worker name (<c>{machine}/processing-{index}-{id}</c>).</summary>
-    public static int ReplicaOf(string worker) => int.Parse(ReplicaPattern().Match(worker).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"/processing-(\d+)-")]
-    private static partial Regex ReplicaPattern();
+    /// <summary>
+    /// The replica's instance name from a worker name, <c>{machine}/{service.instance.id}</c>: Aspire's instance id is
+    /// the suffix DCP gives the replica (<c>host/abcdefgh</c> is the instance <c>processing-abcdefgh</c>).
+    /// </summary>
+    public static string ReplicaOf(string worker) => $"processing-{worker[(worker.LastIndexOf('/') + 1)..]}";
 
     private async Task ListenForEventsAsync()
     {

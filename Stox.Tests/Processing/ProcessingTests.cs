@@ -4,6 +4,8 @@ using Stox.Imaging;
 using Stox.Messaging.Contracts;
 using Stox.Tests.Imaging;
 
+using Stox.Tests.Infrastructure;
+
 namespace Stox.Tests.Processing;
 
 /// <summary>Jobs through the real broker, storage and processing replicas: what gets stored and reported.</summary>
@@ -85,9 +87,9 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
         await fixture.RequestAsync(job);
         Assert.Contains(await fixture.WaitForOutcomeAsync(job.JobId), e => e.Completed is not null);
 
-        foreach (var replica in fixture.App.ResourceNotifications.Get("processing")!.Urls)
+        foreach (var replica in fixture.App.Instances("processing"))
         {
-            using var client = new HttpClient { BaseAddress = new Uri(replica) };
+            using var client = new HttpClient { BaseAddress = fixture.App.InstanceUrl(replica) };
             using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/health", UriKind.Relative)));
             var checks = health.RootElement.GetProperty("checks");
             Assert.Equal("Healthy", checks.GetProperty("messaging").GetProperty("status").GetString());

@@ -1,5 +1,9 @@
-using Stox.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.Messaging.Contracts;
+
+using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Processing;
 
@@ -80,13 +84,11 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
                 await fixture.RequestAsync(job);
             }
 
-            // Kill replica 0 while it is working on a job: started, not finished.
-            var victim = await WaitForJobInFlightAsync(jobs, replica: 0, TimeSpan.FromSeconds(30));
-            var before = App.ResourceNotifications.Get("processing")!.ProcessIds;
-            await App.KillResourceAsync("processing", 0);
-            var after = App.ResourceNotifications.Get("processing")!;
-            Assert.Equal(KnownResourceStates.Running, after.State);
-            Assert.Equal(before.Count - 1, after.ProcessIds.Count);
+            // Kill one replica while it is working on a job: started, not finished.
+            var (killed, survivor) = (App.Instances("processing")[0], App.Instances("processing")[1]);
+            var victim = await WaitForJobInFlightAsync(jobs, killed, TimeSpan.FromSeconds(30));
+            await App.KillResourceAsync(killed);
+            Assert.Equal(KnownResourceStates.Running, App.Snapshot(survivor).State?.Text);
 
             foreach (var job in jobs)
             {
@@ -100,7 +102,7 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
 
             // The killed replica's job was redelivered to the other one and finished there.
             var victimEvents = fixture.EventsOf(victim.JobId);
-            Assert.Contains(victimEvents, e => e.Completed is { } c && ProcessingFixture.ReplicaOf(c.Worker) == 1);
+            Assert.Contains(victimEvents, e => e.Completed is { } c && ProcessingFixture.ReplicaOf(c.Worker) == survivor);
         }
         finally
         {
@@ -120,7 +122,7 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
             var worker = started.First(e => e.Progress?.Stage == ImageJobStages.Started).Worker;
 
             var stopping = DateTimeOffset.UtcNow;
-            await App.StopResourceAsync("processing", ProcessingFixture.ReplicaOf(worker));
+            await App.StopResourceAsync(ProcessingFixture.ReplicaOf(worker));
 
             // Stopping returned only once the replica exited: the job is already done, by the same replica, first time.
             var events = await fixture.WaitForOutcomeAsync(job.JobId, TimeSpan.FromSeconds(5));
@@ -136,7 +138,7 @@ public sealed class ResilienceTests(ProcessingFixture fixture)
         }
     }
 
-    private async Task<ImageJobRequestedV1> WaitForJobInFlightAsync(List<ImageJobRequestedV1> jobs, int replica, TimeSpan timeout)
+    private async Task<ImageJobRequestedV1> WaitForJobInFlightAsync(List<ImageJobRequestedV1> jobs, string replica, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)

@@ -1,5 +1,6 @@
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Stox.ServiceDefaults.Redis;
 using Stox.Tests.Infrastructure;
 
@@ -13,7 +14,7 @@ public sealed class RedisServerFixture : AppModelFixture, IAsyncDisposable
 {
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public int Port => ((RedisResource)App.GetResource("cache")).GetEndpoint("tcp").Port;
+    public int Port => App.GetEndpoint("cache", "tcp").Port;
 
     /// <summary>Options for this server with quick reconnection back-off, suitable for tests.</summary>
     public RedisConnectionOptions Options(string? extra = null)
@@ -35,18 +36,12 @@ public sealed class RedisServerFixture : AppModelFixture, IAsyncDisposable
 
     public async Task StopAsync()
     {
-        var snapshot = App.ResourceNotifications.Get("cache")!;
-        if (snapshot.State != KnownResourceStates.Running)
+        if (App.Snapshot("cache").State?.Text != KnownResourceStates.Running)
         {
             return;
         }
 
-        using (var process = System.Diagnostics.Process.GetProcessById(snapshot.ProcessIds[0]))
-        {
-            process.Kill();
-        }
-
-        await App.ResourceNotifications.WaitForResourceAsync("cache", KnownResourceStates.Exited);
+        await App.KillResourceAsync("cache");
     }
 
     public async Task StartAsync()

@@ -5,11 +5,14 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using RabbitMQ.Client;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Stox.Tests.Infrastructure;
 
-namespace Stox.Tests.Hosting;
+namespace Stox.Tests.AppHost;
 
 /// <summary>The whole system in run mode: resources healthy, Aspire's contracts kept, services wired.</summary>
 [Collection(SystemCollection.Name)]
@@ -23,13 +26,15 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     public void Every_resource_is_running_and_healthy()
     {
         string[] expected = ["postgres", "authdb", "jobsdb", "cache", "messaging", "storage", .. Services];
-        var snapshots = App.ResourceNotifications.Snapshots.ToDictionary(s => s.Name);
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
 
-        Assert.Equal(expected.Order(), snapshots.Keys.Order());
-        Assert.All(snapshots.Values, s =>
+        Assert.Equal(expected.Order(), model.Resources.Where(TestingBuilderExtensions.StartsWithTheApp).Select(r => r.Name).Order());
+        Assert.Equal(2, App.Instances("processing").Count);
+        Assert.All(expected.SelectMany(App.Instances), instance =>
         {
-            Assert.Equal(KnownResourceStates.Running, s.State);
-            Assert.Equal(ResourceHealth.Healthy, s.Health);
+            var snapshot = App.Snapshot(instance);
+            Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
+            Assert.Equal(HealthStatus.Healthy, snapshot.HealthStatus);
         });
     }
 
@@ -77,17 +82,26 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     }
 
     [Fact]
-    public async Task Every_replica_of_processing_is_healthy_on_its_own_port()
+    public async Task Replicas_of_processing_share_one_proxied_url_and_each_is_healthy_on_its_own_port()
     {
-        var snapshot = App.ResourceNotifications.Get("processing")!;
+        var instances = App.Instances("processing");
 
-        Assert.Equal(2, snapshot.Urls.Count);
-        foreach (var url in snapshot.Urls)
+        Assert.Equal(2, instances.Count);
+        var targets = new HashSet<int>();
+        foreach (var instance in instances)
         {
+            var environment = ReadEnvironment(App.ProcessId(instance));
+            var own = new Uri(environment["ASPNETCORE_URLS"].Split(';')[0]);
+            targets.Add(own.Port);
             using var client = new HttpClient();
-            using var response = await client.GetAsync(new Uri(new Uri(url), "/health"));
+            using var response = await client.GetAsync(new Uri(own, "/health"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        Assert.Equal(2, targets.Count);
+        using var shared = App.CreateHttpClient("processing");
+        using var proxied = await shared.GetAsync(new Uri("/alive", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
     }
 
     [Fact]
@@ -106,17 +120,17 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     [Fact]
     public async Task Projects_receive_exactly_the_Aspire_environment()
     {
-        var auth = ReadEnvironment(App.ResourceNotifications.Get("auth")!.ProcessIds[0]);
+        var auth = ReadEnvironment(App.ProcessId(App.Instances("auth")[0]));
         var jobsUrl = App.GetEndpoint("jobs").ToString().TrimEnd('/');
         var authUrl = App.GetEndpoint("auth").ToString().TrimEnd('/');
 
         Assert.Equal(await App.GetConnectionStringAsync("authdb"), auth["ConnectionStrings__authdb"]);
         Assert.Equal(await App.GetConnectionStringAsync("cache"), auth["ConnectionStrings__cache"]);
         Assert.Equal(jobsUrl, auth["services__jobs__http__0"]);
-        Assert.Equal(authUrl, auth["ASPNETCORE_URLS"]);
+        Assert.Matches("^http://localhost:\\d+$", auth["ASPNETCORE_URLS"]);
         Assert.Equal("Development", auth["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal("auth", auth["OTEL_SERVICE_NAME"]);
-        Assert.StartsWith("service.instance.id=auth-", auth["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
+        Assert.Equal($"service.instance.id={App.Instances("auth")[0]["auth-".Length..]}", auth["OTEL_RESOURCE_ATTRIBUTES"]);
         Assert.Equal(fixture.Telemetry.Endpoint, auth["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         Assert.Equal("http/protobuf", auth["OTEL_EXPORTER_OTLP_PROTOCOL"]);
         Assert.Equal("1000", auth["OTEL_BSP_SCHEDULE_DELAY"]);
@@ -124,18 +138,16 @@ public sealed class RunModeTests(StoxAppFixture fixture)
         Assert.Equal("1000", auth["OTEL_METRIC_EXPORT_INTERVAL"]);
         Assert.False(auth.ContainsKey("ConnectionStrings__jobsdb"), "auth must not receive what it does not reference");
 
-        var gateway = ReadEnvironment(App.ResourceNotifications.Get("gateway")!.ProcessIds[0]);
-        var processingUrls = App.ResourceNotifications.Get("processing")!.Urls;
+        var gateway = ReadEnvironment(App.ProcessId(App.Instances("gateway")[0]));
         Assert.Equal(authUrl, gateway["services__auth__http__0"]);
         Assert.Equal(App.GetEndpoint("frontend").ToString().TrimEnd('/'), gateway["services__frontend__http__0"]);
-        Assert.Equal(2, processingUrls.Count);
     }
 
     [Fact]
     public async Task Connection_strings_have_Aspire_formats_and_work()
     {
         var jobsDb = await App.GetConnectionStringAsync("jobsdb");
-        Assert.Matches("^Host=127.0.0.1;Port=\\d+;Username=postgres;Password=[A-Za-z0-9]{22};Database=jobsdb$", jobsDb);
+        Assert.Matches("^Host=localhost;Port=\\d+;Username=postgres;Password=[^;]{22};Database=jobsdb$", jobsDb);
         await using (var connection = new NpgsqlConnection(jobsDb))
         {
             await connection.OpenAsync();
@@ -143,17 +155,17 @@ public sealed class RunModeTests(StoxAppFixture fixture)
             Assert.Equal("jobsdb", await command.ExecuteScalarAsync());
         }
 
-        Assert.Matches("^127.0.0.1:\\d+,password=[A-Za-z0-9]{22}$", await App.GetConnectionStringAsync("cache"));
+        Assert.Matches("^localhost:\\d+,password=[A-Za-z0-9]{22}$", await App.GetConnectionStringAsync("cache"));
 
         var messaging = await App.GetConnectionStringAsync("messaging");
-        Assert.Matches("^amqp://guest:[A-Za-z0-9]{22}@127.0.0.1:\\d+$", messaging);
+        Assert.Matches("^amqp://guest:[A-Za-z0-9]{22}@localhost:\\d+$", messaging);
         await using (var connection = await new ConnectionFactory { Uri = new Uri(messaging!) }.CreateConnectionAsync())
         {
             Assert.True(connection.IsOpen);
         }
 
         var storage = await App.GetConnectionStringAsync("storage");
-        Assert.Matches("^Endpoint=http://127.0.0.1:\\d+;AccessKey=\\w+;SecretKey=\\w+;Region=us-east-1;Bucket=images$", storage);
+        Assert.Matches("^Endpoint=http://localhost:\\d+;AccessKey=\\w+;SecretKey=\\w+;Region=us-east-1;Bucket=images$", storage);
         var settings = S3Extensions.ParseConnectionString(storage!, "storage", out var credentials);
         using var s3 = S3Extensions.CreateClient(settings, credentials);
         var key = $"tests/{Guid.NewGuid():N}.txt";
