@@ -1,3 +1,4 @@
+using Stox.AppHost;
 using Stox.AppHost.LocalServers;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -50,5 +51,7 @@ builder.AddProject<Projects.Stox_Gateway>("gateway")
     // The edge sees each client's own address (rate limits, X-Forwarded-For), so no DCP proxy in front of it.
     .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithHttpHealthCheck("/health");
+
+builder.AddStartupReport();
 
 builder.Build().Run();

@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-NO_COLOR=1 dotnet run -c Release --no-build --project Stox.AppHost -- --AppHost:RandomizePorts=true >"$log" 2>&1 &
+NO_COLOR=1 dotnet run -c Release --no-build --project Stox.AppHost -- --DcpPublisher:RandomizePorts=true >"$log" 2>&1 &
 apphost=$!
 until grep -q "All resources are healthy" "$log"; do
   kill -0 "$apphost" 2>/dev/null || { echo "AppHost exited:"; tail -20 "$log"; exit 1; }

@@ -98,7 +98,7 @@ internal static class LocalPostgresBuilderExtensions
             name: healthCheckKey);
 
         return builder.AddResource(server)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false)
             .WithArgs(context =>
             {
                 List<object> command =

@@ -77,7 +77,7 @@ internal static class LocalRabbitMQBuilderExtensions
             healthCheckKey, _ => new RabbitMQConnectCheck(broker), failureStatus: null, tags: null));
 
         return builder.AddResource(broker)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false)
             .WithEnvironment("HOME", Path.Combine(folder, "home"))
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(folder, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(folder, "log"))

@@ -67,7 +67,7 @@ internal static class LocalRedisBuilderExtensions
 
         return builder.AddResource(redis)
             .WithCommand(binary)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false)
             .WithArgs(context =>
             {
                 context.Args.Add(redis.ConfigFile);

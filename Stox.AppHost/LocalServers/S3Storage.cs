@@ -81,7 +81,7 @@ internal static class S3StorageBuilderExtensions
         var folder = state.For(name);
         var storage = new LocalS3Resource(name, node, folder, bucket, accessKey, secretKey);
         return builder.AddResource(storage)
-            .WithHttpEndpoint(name: "http")
+            .WithHttpEndpoint(name: "http", isProxied: false)
             // Keys go through the environment, never the command line, so they do not show in the process list.
             .WithEnvironment("S3_ACCESS_KEY", accessKey)
             .WithEnvironment("S3_SECRET_KEY", secretKey)

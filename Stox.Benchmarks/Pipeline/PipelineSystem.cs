@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Stox.Hosting;
-using Stox.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 
 namespace Stox.Benchmarks.Pipeline;
 
@@ -27,14 +28,15 @@ internal sealed class PipelineSystem : IAsyncDisposable
     {
         var started = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>(cancellationToken: cancellationToken);
-        ((ProjectResource)builder.GetResource("processing")).Replicas = processingReplicas;
+        builder.CreateResourceBuilder<ProjectResource>("processing").WithReplicas(processingReplicas);
 
         // Far above what the suite uploads: the free tier's 50 a month and the edge's 120 upload requests a
         // minute per user are product policy, not pipeline capacity.
-        var auth = (ProjectResource)builder.GetResource("auth");
-        auth.Environment["Auth__MonthlyUploadQuotas__free"] = ReferenceExpression.Literal("1000000");
-        var gateway = (ProjectResource)builder.GetResource("gateway");
-        gateway.Environment["Gateway__RateLimits__Uploads"] = ReferenceExpression.Literal(1_000_000.ToString(CultureInfo.InvariantCulture));
+        builder.CreateResourceBuilder<ProjectResource>("auth").WithEnvironment("Auth__MonthlyUploadQuotas__free", "1000000");
+        builder.CreateResourceBuilder<ProjectResource>("gateway")
+            .WithEnvironment("Gateway__RateLimits__Uploads", 1_000_000.ToString(CultureInfo.InvariantCulture))
+            // The gateway has no proxy in front of it: give it a free port rather than 5180.
+            .WithEndpoint("http", endpoint => endpoint.Port = null);
 
         var app = await builder.BuildAsync(cancellationToken);
         try
@@ -42,6 +44,10 @@ internal sealed class PipelineSystem : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromMinutes(5));
             await app.StartAsync(timeout.Token);
+            foreach (var resource in new[] { "gateway", "auth", "jobs", "frontend", "processing" })
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
         }
         catch
         {

@@ -45,7 +45,9 @@ public static class ResourceControl
         using var timeout = new CancellationTokenSource(Timeout);
         foreach (var instance in InstancesOf(app, nameOrInstance))
         {
-            await ExecuteAsync(app, instance, KnownResourceCommands.StopCommand, timeout.Token);
+            // Aspire's stop command gives up after about 15 s while DCP goes on stopping: a replica that finishes the
+            // job in hand first (Processing:ShutdownTimeout) takes longer. What counts is that it stops.
+            await app.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand, timeout.Token);
             await WaitForInstanceAsync(app, instance, IsStopped, timeout.Token);
         }
     }
@@ -140,7 +142,8 @@ public static class ResourceControl
     {
         await foreach (var resourceEvent in app.ResourceNotifications.WatchAsync(cancellationToken))
         {
-            if (resourceEvent.ResourceId == instance && predicate(resourceEvent.Snapshot))
+            // A resource with one instance may be named by its model name too.
+            if ((resourceEvent.ResourceId == instance || resourceEvent.Resource.Name == instance) && predicate(resourceEvent.Snapshot))
             {
                 return resourceEvent.Snapshot;
             }

@@ -40,7 +40,8 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
             stages.Where(p => p.Stage != ImageJobStages.Heartbeat).Select(p => p.Stage));
         Assert.All(stages, p => Assert.Equal(1, p.Attempt));
         Assert.All(stages, p => Assert.Equal(completed.Worker, p.Worker));
-        Assert.Matches(@"^[^/]+/processing-\d-[0-9a-f]{8}$", completed.Worker);
+        Assert.Matches(@"^[^/]+/[a-z0-9]+$", completed.Worker);
+        Assert.Contains(ProcessingFixture.ReplicaOf(completed.Worker), fixture.App.Instances("processing"));
     }
 
     [Fact]
