@@ -103,6 +103,7 @@ public sealed class ImageBrowserTests(StoxAppFixture fixture, BrowserFixture bro
         {
             await WebApp.SignUpAsync(Page, WebApp.NewEmail("limits"));
             await WebApp.ExpectGalleryAsync(Page);
+            await WebApp.ExpectUploadReadyAsync(Page);
             await Page.Locator("#file-input").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "hello"u8.ToArray() });
             await Expect(Page.Locator("#upload-list li.failed [role=alert]")).ToContainTextAsync("Not a supported format");
         });

@@ -43,4 +43,8 @@ internal static class WebApp
 
     public static Task ExpectGalleryAsync(IPage page) =>
         Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your photos" })).ToBeVisibleAsync();
+
+    /// <summary>The upload script runs deferred: a file picked before it has bound its listeners would go unnoticed.</summary>
+    public static Task ExpectUploadReadyAsync(IPage page) =>
+        Expect(page.Locator("#upload[data-ready=true]")).ToHaveCountAsync(1);
 }

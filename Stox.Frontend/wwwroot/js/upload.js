@@ -119,6 +119,8 @@
   for (const input of panel.querySelectorAll('input[type=file]')) {
     input.addEventListener('change', () => { take([...input.files]); input.value = ''; });
   }
+  // Tells tests (and anyone scripting the page) that a picked file is now handled.
+  panel.dataset.ready = 'true';
   for (const name of ['dragenter', 'dragover']) {
     dropzone.addEventListener(name, (e) => { e.preventDefault(); dropzone.classList.add('over'); });
   }
