@@ -6,6 +6,11 @@ using Stox.Tests.Infrastructure;
 namespace Stox.Tests.AppHost;
 
 /// <summary>Nothing outlives the AppHost: not after a test's dispose, not after SIGTERM to `dotnet Stox.AppHost.dll`.</summary>
+/// <remarks>
+/// The dispose test marks its run through this process's environment, which every AppHost started meanwhile inherits:
+/// it runs alone, or another fixture's still-running system would count as left behind.
+/// </remarks>
+[Collection(LifecycleCollection.Name)]
 public sealed class LifecycleTests
 {
     private const string Marker = "STOX_TEST_RUN";
@@ -159,4 +164,10 @@ public sealed class LifecycleTests
 
         return found;
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LifecycleCollection
+{
+    public const string Name = "AppHost lifecycle";
 }
