@@ -39,17 +39,18 @@ public static class ResourceControl
             .First(e => e.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..]
             .Split(';')[0]);
 
-    /// <summary>Stops the resource (every instance), or one instance by its name, and waits until it has stopped.</summary>
+    /// <summary>Stops the resource (every instance at once), or one instance by its name, and waits until it has stopped.</summary>
     public static async Task StopResourceAsync(this DistributedApplication app, string nameOrInstance)
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        foreach (var instance in InstancesOf(app, nameOrInstance))
+        await Task.WhenAll(InstancesOf(app, nameOrInstance).Select(async instance =>
         {
-            // Aspire's stop command gives up after about 15 s while DCP goes on stopping: a replica that finishes the
-            // job in hand first (Processing:ShutdownTimeout) takes longer. What counts is that it stops.
+            var process = app.ProcessId(instance);
+            // DCP reports a project it stopped through `dotnet run` as Unknown rather than Terminated, so Aspire's stop
+            // command retries for about 15 s before it gives up, although the process is gone. What counts is that it is.
             await app.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand, timeout.Token);
-            await WaitForInstanceAsync(app, instance, IsStopped, timeout.Token);
-        }
+            await WaitForInstanceAsync(app, instance, s => IsStopped(s) && !IsAlive(process), timeout.Token);
+        }));
     }
 
     /// <summary>Starts every stopped instance of the resource, or one instance, and waits until it is healthy.</summary>
@@ -152,8 +153,11 @@ public static class ResourceControl
         throw new OperationCanceledException($"'{instance}' never reached the state waited for.");
     }
 
+    /// <summary>Stopped as Aspire's own commands judge it: DCP's Unknown (it no longer tracks the process) included.</summary>
     private static bool IsStopped(CustomResourceSnapshot snapshot) =>
-        snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
+        snapshot.State?.Text is { } state && (KnownResourceStates.TerminalStates.Contains(state) || state is "Unknown");
+
+    private static bool IsAlive(int processId) => Directory.Exists($"/proc/{processId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     private static IReadOnlyList<string> InstancesOf(DistributedApplication app, string nameOrInstance) =>
         app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Any(r => r.Name == nameOrInstance)

@@ -34,7 +34,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
 {
     private DistributedApplication App => fixture.App;
 
-    [Fact(Skip = "Under DCP a stopped or restarted resource is not yet handled here: the wait for stop/health times out; see the closing note of 2026-12-02")]
+    [Fact]
     public async Task A_job_committed_while_the_broker_is_down_runs_once_it_is_back_even_if_jobs_restarted_meanwhile()
     {
         using var user = await ImagesClient.RegisterAsync(App);
@@ -60,7 +60,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
     }
 
-    [Fact(Skip = "Under DCP a stopped or restarted resource is not yet handled here: the wait for stop/health times out; see the closing note of 2026-12-02")]
+    [Fact]
     public async Task A_postgres_restart_under_load_loses_nothing()
     {
         using var user = await ImagesClient.RegisterAsync(App);
@@ -83,7 +83,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         }
     }
 
-    [Fact(Skip = "Under DCP a stopped or restarted resource is not yet handled here: the wait for stop/health times out; see the closing note of 2026-12-02")]
+    [Fact]
     public async Task A_job_whose_worker_went_silent_is_sent_again_and_completes()
     {
         using var user = await ImagesClient.RegisterAsync(App);
@@ -109,7 +109,7 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         Assert.Equal("complete", (await WaitForFinalStatusAsync(user, id)).GetProperty("status").GetString());
     }
 
-    [Fact(Skip = "Under DCP a stopped or restarted resource is not yet handled here: the wait for stop/health times out; see the closing note of 2026-12-02")]
+    [Fact]
     public async Task Killing_a_processing_replica_mid_batch_still_completes_every_image()
     {
         using var user = await ImagesClient.RegisterAsync(App);
