@@ -1,5 +1,6 @@
 using Stox.AppHost;
 using Stox.AppHost.LocalServers;
+using Stox.AppHost.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -49,9 +50,15 @@ builder.AddProject<Projects.Stox_Gateway>("gateway")
     .WithReference(frontend)
     .WithExternalHttpEndpoints()
     // The edge sees each client's own address (rate limits, X-Forwarded-For), so no DCP proxy in front of it.
-    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
+    // Its port is the model's, so Compose publishes the same one.
+    .WithEndpoint("http", endpoint =>
+    {
+        endpoint.IsProxied = false;
+        endpoint.Port = 5180;
+    })
     .WithHttpHealthCheck("/health");
 
 builder.AddStartupReport();
+builder.AddComposeAndKubernetesPublishing();
 
 builder.Build().Run();

@@ -1,18 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using static Stox.Tests.Publishing.PublishCommand;
 
 namespace Stox.Tests.Publishing;
 
 /// <summary>Publish mode as azd runs it: Aspire's own manifest of the AppHost, checked against the manifest schema.</summary>
 public sealed class ManifestTests
 {
-    private static string RepositoryRoot => Path.GetDirectoryName(AppHostDirectory)!;
-
-    private static string AppHostDirectory =>
-        Projects.Stox_AppHost.ProjectPath.EndsWith(".csproj", StringComparison.Ordinal)
-            ? Path.GetDirectoryName(Projects.Stox_AppHost.ProjectPath)!
-            : Projects.Stox_AppHost.ProjectPath;
-
     private static string SchemaPath =>
         File.Exists(Path.Combine(RepositoryRoot, "..", "shared", "schemas", "aspire-8.0.json"))
             ? Path.Combine(RepositoryRoot, "..", "shared", "schemas", "aspire-8.0.json")
@@ -25,7 +19,7 @@ public sealed class ManifestTests
         try
         {
             var output = Path.Combine(folder, "aspire-manifest.json");
-            var (exitCode, log) = await RunAsync("dotnet", ["run", "--project", Path.Combine(AppHostDirectory, "Stox.AppHost.csproj"), "--", "--publisher", "manifest", "--output-path", output], TimeSpan.FromMinutes(5));
+            var (exitCode, log) = await RunAsync("dotnet", ["run", "--project", Path.Combine(AppHostDirectory, "Stox.AppHost.csproj"), "--", "--publisher", "manifest", "--output-path", output], RepositoryRoot, TimeSpan.FromMinutes(5));
 
             Assert.True(exitCode == 0, log);
             var text = await File.ReadAllTextAsync(output);
@@ -102,22 +96,5 @@ public sealed class ManifestTests
         {
             File.Delete(document);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryRoot };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancellation.Token);
-        return (process.ExitCode, await output + await error);
     }
 }
