@@ -55,6 +55,7 @@ install() {
   install_packages
   npm_ci Stox.AppHost/LocalServers/s3-server         # the local S3 server (Node 24 comes with it)
   npm_ci Stox.Tests/Publishing/schema-validator       # Ajv, for the manifest schema test
+  dotnet tool restore >/dev/null                      # dotnet-ef (.config/dotnet-tools.json), to add EF migrations
 }
 
 build() {

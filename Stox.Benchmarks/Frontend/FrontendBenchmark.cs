@@ -93,11 +93,12 @@ public static class FrontendBenchmark
         {
             try
             {
-                await gallery.Locator("#gallery-more").ScrollIntoViewIfNeededAsync();
+                await gallery.Locator("#gallery-more").ScrollIntoViewIfNeededAsync(new() { Timeout = 5_000 });
             }
-            catch (PlaywrightException)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                // The next page replaced the "more" link while it was being scrolled to: look for the new one.
+                // The next page replaced the "more" link while it was being scrolled to, or the last page removed it:
+                // look again.
             }
 
             await gallery.WaitForLoadStateAsync(LoadState.NetworkIdle);

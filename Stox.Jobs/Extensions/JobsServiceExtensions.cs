@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Stox.Imaging;
 using Stox.Jobs.Apis;
 using Stox.Jobs.Data;
@@ -19,10 +18,7 @@ public static class JobsServiceExtensions
     /// <summary>Everything the jobs service needs beyond the service defaults.</summary>
     public static IHostApplicationBuilder AddJobsServices(this IHostApplicationBuilder builder)
     {
-        // The migrations are written by hand (no EF design-time package here), so there is no model snapshot to
-        // compare with; JobsSchemaTests checks the migrated schema against the model instead.
-        builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", options =>
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
         builder.AddRedisClient("cache");
         builder.AddRabbitMQClient("messaging");
         builder.AddS3Client("storage");

@@ -79,6 +79,15 @@ public sealed class AccountBrowserTests(StoxAppFixture fixture, BrowserFixture b
             var email = WebApp.NewEmail("account");
             await WebApp.SignUpAsync(Page, email);
             await WebApp.ExpectGalleryAsync(Page);
+
+            // The gallery streams: its first bytes carry a loading state, and Blazor's runtime
+            // puts the content in place when it comes.
+            var gallery = await Page.EvaluateAsync<string>("fetch('/').then(r => r.text())");
+            Assert.Contains("Loading your photos", gallery, StringComparison.Ordinal);
+            Assert.Contains("<blazor-ssr>", gallery, StringComparison.Ordinal);
+
+            // Links and forms from here on are enhanced: the document is patched, never reloaded (the marker survives).
+            await Page.EvaluateAsync("window.__noReload = true");
             await Page.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
 
             await Expect(Page.GetByTestId("profile-email")).ToHaveTextAsync(email);
@@ -98,6 +107,7 @@ public sealed class AccountBrowserTests(StoxAppFixture fixture, BrowserFixture b
             await Page.GetByLabel("New password").FillAsync("another-long-passphrase-9");
             await Page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
             await Expect(Page.GetByTestId("password-message")).ToContainTextAsync("Password changed");
+            Assert.True(await Page.EvaluateAsync<bool>("window.__noReload === true"), "a link or form reloaded the page");
 
             // Sign out everywhere ends this session too.
             await Page.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
@@ -160,11 +170,16 @@ public sealed class AccountBrowserTests(StoxAppFixture fixture, BrowserFixture b
             await Expect(Page.GetByTestId("profile-email")).ToBeVisibleAsync();
             Assert.True(await FitsAsync(), "account page scrolls sideways");
 
-            // Keyboard: the skip link comes first and the file picker is reachable.
+            // Keyboard: Blazor puts focus on the page's heading, on a full load and after an enhanced navigation, so the
+            // content comes first; the skip link is still the first stop of the page, and the file picker is reachable.
             await Page.GotoAsync("/");
-            await Page.Keyboard.PressAsync("Tab");
-            await Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+            await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Your photos" })).ToBeFocusedAsync();
+            Assert.Equal("Skip to content", await Page.EvaluateAsync<string>(
+                "document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex=\"-1\"])').textContent.trim()"));
             await Expect(Page.GetByText("Up to 50 MB each")).ToBeVisibleAsync();
+            await Page.GetByRole(AriaRole.Link, new() { Name = "Account" }).FocusAsync();
+            await Page.Keyboard.PressAsync("Enter");
+            await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeFocusedAsync();
         });
 
     private Task<bool> FitsAsync() => Page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth");

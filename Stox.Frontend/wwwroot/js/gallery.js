@@ -1,14 +1,13 @@
 // The gallery: live status badges from server-sent events (relayed by the app from jobs), tiles refreshed when
 // an image is ready, and infinite scroll. No polling.
-(() => {
+window.stox.onPage('#gallery', (gallery, signal) => {
   'use strict';
-  const gallery = document.getElementById('gallery');
-  if (!gallery) return;
   const grid = document.getElementById('gallery-grid');
+  if (!grid) return; // The photos are still streaming in: the next document update starts the gallery.
   const filter = gallery.dataset.statusFilter || null;
 
   const fetchCards = async (url) => {
-    const response = await fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+    const response = await fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin', signal });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const template = document.createElement('template');
     template.innerHTML = await response.text();
@@ -33,6 +32,7 @@
     updateEmpty();
   };
   window.stoxGallery = { refreshCard };
+  signal.addEventListener('abort', () => { delete window.stoxGallery; });
 
   const onEvent = (message) => {
     let event;
@@ -61,7 +61,8 @@
     events.addEventListener('message', onEvent);
     gallery.dataset.live = 'connecting';
     events.addEventListener('open', () => { gallery.dataset.live = 'open'; });
-    window.addEventListener('pagehide', () => events.close());
+    signal.addEventListener('abort', () => events.close());
+    window.addEventListener('pagehide', () => events.close(), { signal });
   }
 
   // Infinite scroll: the "Show more" link works without script; with it, the next page is appended.
@@ -88,6 +89,7 @@
     };
     const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) load(); }, { rootMargin: '600px' });
     observer.observe(more);
-    more.addEventListener('click', (e) => { e.preventDefault(); load(); });
+    signal.addEventListener('abort', () => observer.disconnect());
+    more.addEventListener('click', (e) => { e.preventDefault(); load(); }, { signal });
   }
-})();
+});

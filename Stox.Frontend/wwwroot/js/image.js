@@ -1,14 +1,11 @@
-// The image page: the before/after slider, and a reload when a job in progress finishes (pushed by events).
-(() => {
+// The image page: the before/after slider, and a refresh when a job in progress finishes (pushed by events).
+window.stox.onPage('#image-page', (page, signal) => {
   'use strict';
-  const page = document.getElementById('image-page');
-  if (!page) return;
-
   const range = document.getElementById('compare-range');
   const after = document.getElementById('compare-after');
   if (range && after) {
     const apply = () => { after.style.clipPath = `inset(0 ${100 - Number(range.value)}% 0 0)`; };
-    range.addEventListener('input', apply);
+    range.addEventListener('input', apply, { signal });
     apply();
   }
 
@@ -22,8 +19,14 @@
       try { event = JSON.parse(message.data); } catch { return; }
       if (event.imageId !== id) return;
       if (badge) badge.textContent = window.stox.statusText(event.status, event.progress);
-      if (event.status === 'complete' || event.status === 'failed') { events.close(); window.location.replace(window.location.pathname); }
+      if (event.status === 'complete' || event.status === 'failed') {
+        events.close();
+        // Blazor renders the finished page and patches it in; without its runtime, a plain reload.
+        const url = window.location.pathname;
+        if (window.Blazor) window.Blazor.navigateTo(url, { replaceHistoryEntry: true }); else window.location.replace(url);
+      }
     });
-    window.addEventListener('pagehide', () => events.close());
+    signal.addEventListener('abort', () => events.close());
+    window.addEventListener('pagehide', () => events.close(), { signal });
   }
-})();
+});

@@ -1,4 +1,10 @@
-// Shared helpers for the pages' scripts. No tokens here: requests carry the session cookie and the antiforgery token.
+// What the pages' scripts share. No tokens here: requests carry the session cookie and the antiforgery token.
+//
+// Blazor's enhanced navigation and form handling patch the document instead of loading a new one, and streamed
+// content arrives after the first paint, so a page's script cannot just run once at load. Each registers with
+// stox.onPage(selector, start): start(element, signal) runs whenever the document has been updated (first load,
+// enhanced navigation or form post, streamed content) and the element is on the page; signal aborts before the
+// next update, and the script drops its listeners and connections then.
 (() => {
   'use strict';
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
@@ -39,6 +45,26 @@
     }
   };
 
-  window.stox = { csrf, formatBytes, statusText, paintPlaceholders, watchImages };
-  document.addEventListener('DOMContentLoaded', () => { paintPlaceholders(); watchImages(); });
+  const pages = [];
+  let running = new AbortController();
+
+  const onDocumentUpdated = () => {
+    running.abort();
+    running = new AbortController();
+    paintPlaceholders();
+    watchImages();
+    for (const { selector, start } of pages) {
+      const element = document.querySelector(selector);
+      if (element) start(element, running.signal);
+    }
+  };
+
+  const onPage = (selector, start) => { pages.push({ selector, start }); };
+
+  window.stox = { csrf, formatBytes, statusText, paintPlaceholders, watchImages, onPage };
+  // The page scripts register after this one (all deferred, in order); the first run waits for the parsed document.
+  document.addEventListener('DOMContentLoaded', () => {
+    onDocumentUpdated();
+    window.Blazor?.addEventListener('enhancedload', onDocumentUpdated);
+  });
 })();

@@ -1,9 +1,7 @@
 // The upload panel: drag and drop or pick files (or the camera), instant previews, limits checked before sending,
 // a progress bar per file. Small files go through the app; large ones straight to S3 with a pre-signed PUT.
-(() => {
+window.stox.onPage('#upload', (panel, signal) => {
   'use strict';
-  const panel = document.getElementById('upload');
-  if (!panel) return;
   const list = document.getElementById('upload-list');
   const dropzone = document.getElementById('dropzone');
   const enhance = document.getElementById('enhance');
@@ -117,15 +115,15 @@
 
   const take = (files) => { for (const file of files) upload(file); };
   for (const input of panel.querySelectorAll('input[type=file]')) {
-    input.addEventListener('change', () => { take([...input.files]); input.value = ''; });
+    input.addEventListener('change', () => { take([...input.files]); input.value = ''; }, { signal });
   }
   // Tells tests (and anyone scripting the page) that a picked file is now handled.
   panel.dataset.ready = 'true';
   for (const name of ['dragenter', 'dragover']) {
-    dropzone.addEventListener(name, (e) => { e.preventDefault(); dropzone.classList.add('over'); });
+    dropzone.addEventListener(name, (e) => { e.preventDefault(); dropzone.classList.add('over'); }, { signal });
   }
   for (const name of ['dragleave', 'drop']) {
-    dropzone.addEventListener(name, () => dropzone.classList.remove('over'));
+    dropzone.addEventListener(name, () => dropzone.classList.remove('over'), { signal });
   }
-  dropzone.addEventListener('drop', (e) => { e.preventDefault(); take([...(e.dataTransfer?.files ?? [])]); });
-})();
+  dropzone.addEventListener('drop', (e) => { e.preventDefault(); take([...(e.dataTransfer?.files ?? [])]); }, { signal });
+});
