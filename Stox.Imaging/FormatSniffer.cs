@@ -77,7 +77,7 @@ public static class FormatSniffer
 
     private static ImageFormat Found(ImageFormat format, out string name)
     {
-        name = ImageFormats.Of(format).Name;
+        name = FormatNames.Of(format).Name;
         return format;
     }
 

@@ -27,12 +27,12 @@ public sealed class ImageRejectedException : Exception
     public string? DetectedType { get; }
 
     internal static ImageRejectedException Truncated(ImageFormat format, string detail, Exception? inner = null) =>
-        new(ImageRejectionReason.Truncated, $"The {ImageFormats.Of(format).Name} file is truncated (incomplete upload?): {detail}",
-            ImageFormats.Of(format).Name, inner);
+        new(ImageRejectionReason.Truncated, $"The {FormatNames.Of(format).Name} file is truncated (incomplete upload?): {detail}",
+            FormatNames.Of(format).Name, inner);
 
     internal static ImageRejectedException Corrupt(ImageFormat format, string detail, Exception? inner = null) =>
-        new(ImageRejectionReason.Corrupt, $"The {ImageFormats.Of(format).Name} file is damaged and cannot be decoded: {detail}",
-            ImageFormats.Of(format).Name, inner);
+        new(ImageRejectionReason.Corrupt, $"The {FormatNames.Of(format).Name} file is damaged and cannot be decoded: {detail}",
+            FormatNames.Of(format).Name, inner);
 }
 
 /// <summary>libvips failed on an accepted input (out of memory, an encoder error, ...); may be retried.</summary>

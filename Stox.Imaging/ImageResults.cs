@@ -37,7 +37,7 @@ public sealed record ImageInfo(
 
     public string ContentType => ContentTypeOf(Format);
 
-    public static string ContentTypeOf(ImageFormat format) => ImageFormats.Of(format).ContentType;
+    public static string ContentTypeOf(ImageFormat format) => FormatNames.Of(format).ContentType;
 }
 
 /// <summary>One encoded output.</summary>
@@ -48,11 +48,11 @@ public sealed record EncodedVariant(string Preset, OutputFormat Format, int Widt
     public string ContentType => ContentTypeOf(Format);
 
     /// <summary>File extension without the dot: jpg, webp, avif.</summary>
-    public string Extension => ImageFormats.Of(Format).Extension;
+    public string Extension => FormatNames.Of(Format).Extension;
 
     public Stream OpenRead() => new MemoryStream(Data, writable: false);
 
-    public static string ContentTypeOf(OutputFormat format) => ImageFormats.Of(format).ContentType;
+    public static string ContentTypeOf(OutputFormat format) => FormatNames.Of(format).ContentType;
 }
 
 /// <summary>Everything one job produced.</summary>

@@ -509,11 +509,11 @@ public sealed class VipsImageEngine : IImageEngine
         options.Add("strip", true);
         try
         {
-            return input.Save(ImageFormats.Of(format).VipsOperation, options);
+            return input.Save(FormatNames.Of(format).VipsOperation, options);
         }
         catch (VipsException e)
         {
-            throw new ImageProcessingException($"Encoding {preset.Name} as {ImageFormats.Of(format).Name} failed: {VipsErrors.Detail(e)}", e);
+            throw new ImageProcessingException($"Encoding {preset.Name} as {FormatNames.Of(format).Name} failed: {VipsErrors.Detail(e)}", e);
         }
     }
 
@@ -566,11 +566,11 @@ public sealed class VipsImageEngine : IImageEngine
 
         var format = FormatSniffer.Sniff(data, out var detected)
             ?? throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"The file is not a supported image (detected: {detected}). Supported: {ImageFormats.List(_decodable)}.", detected);
+                $"The file is not a supported image (detected: {detected}). Supported: {FormatNames.List(_decodable)}.", detected);
         return CanDecode(format)
             ? format
             : throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"{ImageFormats.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {ImageFormats.List(_decodable)}.",
+                $"{FormatNames.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {FormatNames.List(_decodable)}.",
                 detected);
     }
 
@@ -585,7 +585,7 @@ public sealed class VipsImageEngine : IImageEngine
 
         try
         {
-            return ImageFields.Load(ImageFormats.Of(format).VipsOperation, Bytes(input), options);
+            return ImageFields.Load(FormatNames.Of(format).VipsOperation, Bytes(input), options);
         }
         catch (VipsException e)
         {

@@ -18,7 +18,7 @@ internal static class DecoderSupport
     {
         try
         {
-            using var image = (Image)Operation.Call(ImageFormats.Of(format).VipsOperation,
+            using var image = (Image)Operation.Call(FormatNames.Of(format).VipsOperation,
                 new VOption { { "fail_on", Enums.FailOn.Error } }, sample);
             _ = image.Avg();
             return true;
@@ -30,11 +30,11 @@ internal static class DecoderSupport
     }
 
     private static HashSet<ImageFormat> Find() =>
-        [.. ImageFormats.Accepted.Where(f => Decodes(f, Sample(f)))];
+        [.. FormatNames.Accepted.Where(f => Decodes(f, Sample(f)))];
 
     private static byte[] Sample(ImageFormat format)
     {
-        var name = $"Stox.Imaging.Vips.Samples.sample.{ImageFormats.Of(format).Extension}";
+        var name = $"Stox.Imaging.Vips.Samples.sample.{FormatNames.Of(format).Extension}";
         using var stream = typeof(DecoderSupport).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The decoder sample {name} is not embedded.");
         using var bytes = new MemoryStream();

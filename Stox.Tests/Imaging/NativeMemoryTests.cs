@@ -16,7 +16,7 @@ public sealed class NativeMemoryTests
     {
         using var photo = TestImages.Photo(64, 48);
         var good = TestImages.WithExif(TestImages.Jpeg(photo), 6);
-        var webp = photo.Save("webpsave_buffer"); // decoded by WebpDecoder, not libvips' loader
+        var webp = photo.SaveAs("webpsave_buffer"); // decoded by WebpDecoder, not libvips' loader
         var bad = good[..(good.Length / 2)];
         var spec = ImageJobSpec.Default with { Enhance = false };
 

@@ -1,7 +1,7 @@
 namespace Stox.Imaging;
 
 /// <summary>Every name of each format, in one place: for people, for HTTP, for file names and for libvips.</summary>
-public static class ImageFormats
+public static class FormatNames
 {
     /// <param name="Name">What people read: "JPEG", "WebP", "HEIC".</param>
     /// <param name="VipsOperation">The libvips loader of an input format, the saver of an output format.</param>
