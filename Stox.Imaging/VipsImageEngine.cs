@@ -483,9 +483,10 @@ public sealed class VipsImageEngine : IImageEngine
         using var fitted = FitForWebp(image);
         var input = fitted ?? image;
         job.Token.ThrowIfCancellationRequested();
+        var (width, height) = (input.Width, input.Height); // once its pixels are read, the image may be gone
         var effort = IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort;
         var data = WebpEncoder.Encode(input, _options.WebpQuality, effort, job.Token, fitted is null ? pixelsRead : null);
-        return new EncodedVariant(preset.Name, OutputFormat.WebP, input.Width, input.Height, data);
+        return new EncodedVariant(preset.Name, OutputFormat.WebP, width, height, data);
     }
 
     /// <summary>WebP cannot hold more than 16383 px a side: the WebP of a larger original is fitted inside that.</summary>
