@@ -18,8 +18,8 @@ internal static class DecoderSupport
     {
         try
         {
-            using var image = (Image)Operation.Call(FormatNames.Of(format).VipsOperation,
-                new VOption { { "fail_on", Enums.FailOn.Error } }, sample);
+            using var image = ImageFields.Load(FormatNames.Of(format).VipsOperation, sample,
+                new VOption { { "fail_on", Enums.FailOn.Error } });
             _ = image.Avg();
             return true;
         }
