@@ -16,7 +16,7 @@ public sealed class VipsImageEngine : IImageEngine
     private readonly ImagingOptions _options;
     private readonly MemoryBudget _decodes;
     private readonly MemoryBudget _largeEncodes;
-    private readonly IReadOnlySet<ImageFormat> _decodable;
+    private readonly Func<ImageFormat, bool> _canDecode;
     private readonly Enums.FailOn _failOn;
 
     public VipsImageEngine(ImagingOptions? options = null)
@@ -32,13 +32,13 @@ public sealed class VipsImageEngine : IImageEngine
         _largeEncodes = new MemoryBudget(Math.Max(1, _options.LargeEncodeBudgetBytes));
         _failOn = Enum.Parse<Enums.FailOn>(_options.FailOn, ignoreCase: true);
         VipsRuntime.EnsureInitialised(_options);
-        _decodable = decodable ?? DecoderSupport.Decodable;
+        _canDecode = decodable is null ? DecoderSupport.CanDecode : decodable.Contains;
     }
 
     /// <summary>libvips version in use, e.g. 8.14.1.</summary>
     public static Version LibVipsVersion => VipsRuntime.Version;
 
-    public bool CanDecode(ImageFormat format) => _decodable.Contains(format);
+    public bool CanDecode(ImageFormat format) => _canDecode(format);
 
     public ImageInfo Probe(ReadOnlyMemory<byte> input)
     {
@@ -567,11 +567,11 @@ public sealed class VipsImageEngine : IImageEngine
 
         var format = FormatSniffer.Sniff(data, out var detected)
             ?? throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"The file is not a supported image (detected: {detected}). Supported: {FormatNames.List(_decodable)}.", detected);
+                $"The file is not a supported image (detected: {detected}). Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.", detected);
         return CanDecode(format)
             ? format
             : throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"{FormatNames.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {FormatNames.List(_decodable)}.",
+                $"{FormatNames.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.",
                 detected);
     }
 

@@ -1,17 +1,20 @@
+using System.Collections.Concurrent;
 using NetVips;
 
 namespace Stox.Imaging.Vips;
 
 /// <summary>
-/// Which accepted formats the libvips build in this process really decodes, found once by decoding a 16x16 sample
-/// of each (embedded from <c>Vips/Samples</c>). A loader that exists may still lack its codec: NetVips.Native's
-/// libheif reads a HEIC header but has no HEVC decoder for its pixels, so only a decode tells.
+/// Whether the libvips build in this process really decodes a format, found the first time it is asked by decoding
+/// a 16x16 sample (embedded from <c>Vips/Samples</c>). A loader that exists may still lack its codec: NetVips.Native's
+/// libheif reads a HEIC header but has no HEVC decoder for its pixels, so only a decode tells. Asked lazily, so a
+/// process that never meets a HEIC never loads libheif's decoders (about 6 MB of resident memory).
 /// </summary>
 internal static class DecoderSupport
 {
-    private static readonly Lazy<IReadOnlySet<ImageFormat>> Formats = new(Find);
+    private static readonly ConcurrentDictionary<ImageFormat, Lazy<bool>> Answers = new();
 
-    public static IReadOnlySet<ImageFormat> Decodable => Formats.Value;
+    public static bool CanDecode(ImageFormat format) =>
+        Answers.GetOrAdd(format, static f => new Lazy<bool>(() => Decodes(f, Sample(f)))).Value;
 
     /// <summary>True when libvips decodes every pixel of <paramref name="sample"/> as <paramref name="format"/>.</summary>
     public static bool Decodes(ImageFormat format, byte[] sample)
@@ -28,9 +31,6 @@ internal static class DecoderSupport
             return false;
         }
     }
-
-    private static HashSet<ImageFormat> Find() =>
-        [.. FormatNames.Accepted.Where(f => Decodes(f, Sample(f)))];
 
     private static byte[] Sample(ImageFormat format)
     {

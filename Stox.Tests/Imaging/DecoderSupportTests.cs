@@ -11,8 +11,8 @@ public sealed class DecoderSupportTests
     [Fact]
     public void Debians_libvips_decodes_every_accepted_format_heic_included()
     {
-        _ = new VipsImageEngine();
-        Assert.Equal(FormatNames.Accepted.ToHashSet(), DecoderSupport.Decodable);
+        var engine = new VipsImageEngine();
+        Assert.All(FormatNames.Accepted, f => Assert.True(engine.CanDecode(f), $"{f} is not decodable"));
     }
 
     [Fact]
