@@ -1,4 +1,5 @@
-using Stox.Imaging.Native;
+using NetVips;
+using Stox.Imaging.Vips;
 
 namespace Stox.Imaging;
 
@@ -14,7 +15,7 @@ internal readonly record struct DecodeCost(long Decoded, long Working)
 
     /// <param name="header">The loader's header-only image (before shrink-on-load).</param>
     /// <param name="input">The encoded image.</param>
-    public static DecodeCost Of(VipsImage header, ImageInfo info, ReadOnlySpan<byte> input, int shrink, bool enhance)
+    public static DecodeCost Of(Image header, ImageInfo info, ReadOnlySpan<byte> input, int shrink, bool enhance)
     {
         var pixels = (long)(info.Width / shrink) * (info.Height / shrink);
         var one = pixels * (info.HasAlpha ? 4 : 3);
@@ -31,20 +32,20 @@ internal readonly record struct DecodeCost(long Decoded, long Working)
     /// over a baseline JPEG's: progressive 4:4:4 JPEG 5.9 bytes a pixel, Adam7 PNG 2.5, WebP 7.4, GIF 4.3,
     /// HEIC 7.0, AVIF 6.6; baseline JPEG, plain PNG and TIFF ~0, because they are read strip by strip.
     /// </summary>
-    private static long LoaderWorkingBytes(VipsImage header, ImageInfo info)
+    private static long LoaderWorkingBytes(Image header, ImageInfo info)
     {
         var pixels = (long)info.Width * info.Height;
-        var interlaced = header.GetInt("interlaced") == 1;
+        var interlaced = header.IntField("interlaced") == 1;
         return info.Format switch
         {
             // libjpeg keeps every DCT coefficient of a progressive file (2 bytes a sample), whatever the
             // shrink-on-load. libjpeg reports any chroma subsampling as 4:2:0; 4:2:2, the largest common one,
             // halves the chroma planes.
             ImageFormat.Jpeg when interlaced =>
-                pixels * 2 * (header.GetString("jpeg-chroma-subsample") is { } s && s.StartsWith("4:2:0", StringComparison.Ordinal)
+                pixels * 2 * (header.StringField("jpeg-chroma-subsample") is { } s && s.StartsWith("4:2:0", StringComparison.Ordinal)
                     ? header.Bands - 1 // Y (and K) whole, Cb and Cr halved: 2 for YCbCr, 3 for YCCK
                     : header.Bands),
-            ImageFormat.Png when interlaced => pixels * header.Bands * (header.Format == BandFormat.UShort ? 2 : 1),
+            ImageFormat.Png when interlaced => pixels * header.Bands * (header.Format == Enums.BandFormat.Ushort ? 2 : 1),
             ImageFormat.WebP => pixels * 8, // animated or ICC-tagged, so through libvips' webpload (else WebpDecoder)
             ImageFormat.Gif => pixels * 5,
             ImageFormat.Heic or ImageFormat.Avif => pixels * 7,

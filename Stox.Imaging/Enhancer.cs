@@ -1,4 +1,4 @@
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Imaging;
 
@@ -14,11 +14,11 @@ internal static class Enhancer
     private const double HighPercentile = 0.995;
     private const double MaxLevelsGain = 1.6;
 
-    public static VipsImage Apply(VipsImage srgb, double strength, bool denoise)
+    public static Image Apply(Image srgb, double strength, bool denoise)
     {
         var s = Math.Clamp(strength, 0, 1);
-        var disposables = new List<VipsImage>();
-        VipsImage Keep(VipsImage image)
+        var disposables = new List<Image>();
+        Image Keep(Image image)
         {
             disposables.Add(image);
             return image;
@@ -26,17 +26,17 @@ internal static class Enhancer
 
         try
         {
-            var hasAlpha = srgb.HasAlpha && srgb.Bands == 4;
-            var rgb = hasAlpha ? Keep(srgb.ExtractBand(0, 3)) : srgb;
+            var hasAlpha = srgb.HasAlpha() && srgb.Bands == 4;
+            var rgb = hasAlpha ? Keep(srgb.ExtractBand(0, n: 3)) : srgb;
             if (denoise)
             {
-                rgb = Keep(VipsOperation.CallImage("rank", ("in", rgb), ("width", 3), ("height", 3), ("index", 4)));
+                rgb = Keep(rgb.Rank(3, 3, 4));
             }
 
             var (lo, hi) = LightnessPercentiles(rgb);
-            var lab = Keep(rgb.Colourspace("lab"));
+            var lab = Keep(rgb.Colourspace(Enums.Interpretation.Lab));
             var l = Keep(lab.ExtractBand(0));
-            var ab = Keep(lab.ExtractBand(1, 2));
+            var ab = Keep(lab.ExtractBand(1, n: 2));
 
             // Auto-levels: stretch [lo, hi] towards [0, 100] around its middle, blended by strength. When the
             // gain is capped, the middle moves only part of the way to 50, so brightness stays near the original.
@@ -50,19 +50,19 @@ internal static class Enhancer
             var levelled = Keep(l.Linear([gain], [offset]));
 
             // Gentle local contrast: CLAHE on an 8-bit L, mixed in at up to 35 %.
-            var l8 = Keep(levelled.Linear([2.55], [0], ucharOut: true));
+            var l8 = Keep(levelled.Linear([2.55], [0], uchar: true));
             var window = Math.Clamp(Math.Min(rgb.Width, rgb.Height) / 8, 8, 96);
-            var clahe = Keep(VipsOperation.CallImage("hist_local", ("in", l8), ("width", window), ("height", window), ("max_slope", 3)));
+            var clahe = Keep(l8.HistLocal(window, window, maxSlope: 3));
             var c = 0.35 * s;
             var mixedA = Keep(levelled.Linear([1 - c], [0]));
             var mixedB = Keep(clahe.Linear([c / 2.55], [0]));
-            var lOut = Keep(VipsOperation.CallImage("add", ("left", mixedA), ("right", mixedB)));
+            var lOut = Keep(mixedA.Add(mixedB));
 
             // Chroma lift.
             var chroma = 1 + (0.12 * s);
             var abOut = Keep(ab.Linear([chroma, chroma], [0, 0]));
-            var joined = Keep(VipsImage.BandJoin(lOut, abOut));
-            var back = VipsOperation.CallImage("colourspace", ("in", joined), ("space", "srgb"), ("source_space", "lab"));
+            var joined = Keep(lOut.Bandjoin(abOut));
+            var back = joined.Colourspace(Enums.Interpretation.Srgb, sourceSpace: Enums.Interpretation.Lab);
             if (!hasAlpha)
             {
                 return back;
@@ -70,7 +70,7 @@ internal static class Enhancer
 
             Keep(back);
             var alpha = Keep(srgb.ExtractBand(3));
-            return VipsImage.BandJoin(back, alpha);
+            return back.Bandjoin(alpha);
         }
         finally
         {
@@ -82,7 +82,7 @@ internal static class Enhancer
     }
 
     /// <summary>Light unsharp mask on lightness, after a resize.</summary>
-    public static VipsImage Sharpen(VipsImage srgb, double strength)
+    public static Image Sharpen(Image srgb, double strength)
     {
         var s = Math.Clamp(strength, 0, 1);
         if (s <= 0)
@@ -90,27 +90,27 @@ internal static class Enhancer
             return srgb.Copy();
         }
 
-        var hasAlpha = srgb.HasAlpha && srgb.Bands == 4;
-        using var rgb = hasAlpha ? srgb.ExtractBand(0, 3) : srgb.Copy();
-        using var sharp = VipsOperation.CallImage("sharpen", ("in", rgb), ("sigma", 0.5 + (0.3 * s)), ("m1", 0.0), ("m2", 1.0 + (2.0 * s)));
-        using var srgbOut = sharp.Colourspace("srgb");
+        var hasAlpha = srgb.HasAlpha() && srgb.Bands == 4;
+        using var rgb = hasAlpha ? srgb.ExtractBand(0, n: 3) : srgb.Copy();
+        using var sharp = rgb.Sharpen(sigma: 0.5 + (0.3 * s), m1: 0.0, m2: 1.0 + (2.0 * s));
+        using var srgbOut = sharp.Colourspace(Enums.Interpretation.Srgb);
         if (!hasAlpha)
         {
             return srgbOut.Copy();
         }
 
         using var alpha = srgb.ExtractBand(3);
-        return VipsImage.BandJoin(srgbOut, alpha);
+        return srgbOut.Bandjoin(alpha);
     }
 
     /// <summary>Percentiles of CIELAB L (0..100) measured on a 256 px copy.</summary>
-    private static (double Low, double High) LightnessPercentiles(VipsImage rgb)
+    private static (double Low, double High) LightnessPercentiles(Image rgb)
     {
-        using var small = VipsOperation.CallImage("thumbnail_image", ("in", rgb), ("width", 256), ("height", 256), ("size", "down"), ("no_rotate", true));
-        using var lab = small.Colourspace("lab");
+        using var small = rgb.ThumbnailImage(256, height: 256, size: Enums.Size.Down, noRotate: true);
+        using var lab = small.Colourspace(Enums.Interpretation.Lab);
         using var l = lab.ExtractBand(0);
-        using var l8 = l.Linear([2.55], [0], ucharOut: true);
-        var pixels = l8.WriteToMemory();
+        using var l8 = l.Linear([2.55], [0], uchar: true);
+        var pixels = l8.WriteToMemory<byte>();
         var histogram = new int[256];
         foreach (var p in pixels)
         {

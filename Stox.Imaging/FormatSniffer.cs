@@ -33,32 +33,27 @@ public static class FormatSniffer
     {
         if (d.Length >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
         {
-            name = "JPEG";
-            return ImageFormat.Jpeg;
+            return Found(ImageFormat.Jpeg, out name);
         }
 
         if (d.StartsWith((ReadOnlySpan<byte>)[(byte)0x89, (byte)'P', (byte)'N', (byte)'G', (byte)0x0D, (byte)0x0A, (byte)0x1A, (byte)0x0A]))
         {
-            name = "PNG";
-            return ImageFormat.Png;
+            return Found(ImageFormat.Png, out name);
         }
 
         if (d.StartsWith("GIF87a"u8) || d.StartsWith("GIF89a"u8))
         {
-            name = "GIF";
-            return ImageFormat.Gif;
+            return Found(ImageFormat.Gif, out name);
         }
 
         if (d.Length >= 12 && d.StartsWith("RIFF"u8) && d.Slice(8, 4).SequenceEqual("WEBP"u8))
         {
-            name = "WebP";
-            return ImageFormat.WebP;
+            return Found(ImageFormat.WebP, out name);
         }
 
         if (d.StartsWith("II*\0"u8) || d.StartsWith("MM\0*"u8))
         {
-            name = "TIFF";
-            return ImageFormat.Tiff;
+            return Found(ImageFormat.Tiff, out name);
         }
 
         if (d.Length >= 12 && d.Slice(4, 4).SequenceEqual("ftyp"u8))
@@ -67,11 +62,9 @@ public static class FormatSniffer
             switch (brand)
             {
                 case "avif" or "avis":
-                    name = "AVIF";
-                    return ImageFormat.Avif;
+                    return Found(ImageFormat.Avif, out name);
                 case "heic" or "heix" or "hevc" or "hevx" or "heim" or "heis" or "mif1" or "msf1":
-                    name = "HEIC";
-                    return ImageFormat.Heic;
+                    return Found(ImageFormat.Heic, out name);
                 default:
                     name = brand.Trim() is "qt" ? "QuickTime" : brand.StartsWith("3g", StringComparison.Ordinal) ? "3GP" : "MP4/ISO media (" + brand.Trim() + ")";
                     return null;
@@ -80,6 +73,12 @@ public static class FormatSniffer
 
         name = Other(d);
         return null;
+    }
+
+    private static ImageFormat Found(ImageFormat format, out string name)
+    {
+        name = FormatNames.Of(format).Name;
+        return format;
     }
 
     private static string Other(ReadOnlySpan<byte> d)

@@ -8,6 +8,12 @@ namespace Stox.Imaging;
 /// </summary>
 public interface IImageEngine
 {
+    /// <summary>
+    /// True when this engine decodes <paramref name="format"/>. A format it cannot decode is refused
+    /// (<see cref="ImageRejectionReason.UnsupportedFormat"/>) by <see cref="Probe"/> and by every job.
+    /// </summary>
+    bool CanDecode(ImageFormat format);
+
     /// <summary>Reads the header only: format, size, frames. Throws <see cref="ImageRejectedException"/> for bad input.</summary>
     ImageInfo Probe(ReadOnlyMemory<byte> input);
 

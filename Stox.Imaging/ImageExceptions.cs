@@ -25,6 +25,14 @@ public sealed class ImageRejectedException : Exception
 
     /// <summary>What the bytes look like, e.g. "PDF", "SVG", "JPEG"; null when unknown.</summary>
     public string? DetectedType { get; }
+
+    internal static ImageRejectedException Truncated(ImageFormat format, string detail, Exception? inner = null) =>
+        new(ImageRejectionReason.Truncated, $"The {FormatNames.Of(format).Name} file is truncated (incomplete upload?): {detail}",
+            FormatNames.Of(format).Name, inner);
+
+    internal static ImageRejectedException Corrupt(ImageFormat format, string detail, Exception? inner = null) =>
+        new(ImageRejectionReason.Corrupt, $"The {FormatNames.Of(format).Name} file is damaged and cannot be decoded: {detail}",
+            FormatNames.Of(format).Name, inner);
 }
 
 /// <summary>libvips failed on an accepted input (out of memory, an encoder error, ...); may be retried.</summary>

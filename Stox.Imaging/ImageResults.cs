@@ -37,17 +37,7 @@ public sealed record ImageInfo(
 
     public string ContentType => ContentTypeOf(Format);
 
-    public static string ContentTypeOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Jpeg => "image/jpeg",
-        ImageFormat.Png => "image/png",
-        ImageFormat.WebP => "image/webp",
-        ImageFormat.Gif => "image/gif",
-        ImageFormat.Heic => "image/heic",
-        ImageFormat.Avif => "image/avif",
-        ImageFormat.Tiff => "image/tiff",
-        _ => "application/octet-stream",
-    };
+    public static string ContentTypeOf(ImageFormat format) => FormatNames.Of(format).ContentType;
 }
 
 /// <summary>One encoded output.</summary>
@@ -58,21 +48,11 @@ public sealed record EncodedVariant(string Preset, OutputFormat Format, int Widt
     public string ContentType => ContentTypeOf(Format);
 
     /// <summary>File extension without the dot: jpg, webp, avif.</summary>
-    public string Extension => Format switch
-    {
-        OutputFormat.Jpeg => "jpg",
-        OutputFormat.WebP => "webp",
-        _ => "avif",
-    };
+    public string Extension => FormatNames.Of(Format).Extension;
 
     public Stream OpenRead() => new MemoryStream(Data, writable: false);
 
-    public static string ContentTypeOf(OutputFormat format) => format switch
-    {
-        OutputFormat.Jpeg => "image/jpeg",
-        OutputFormat.WebP => "image/webp",
-        _ => "image/avif",
-    };
+    public static string ContentTypeOf(OutputFormat format) => FormatNames.Of(format).ContentType;
 }
 
 /// <summary>Everything one job produced.</summary>

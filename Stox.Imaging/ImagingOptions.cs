@@ -1,11 +1,8 @@
 namespace Stox.Imaging;
 
-/// <summary>Engine-wide settings. The libvips-level ones (library, cache, concurrency) apply once per process.</summary>
+/// <summary>Engine-wide settings. The libvips-level ones (cache, concurrency, logging) apply once per process.</summary>
 public sealed class ImagingOptions
 {
-    /// <summary>libvips file to load; null uses <c>STOX_LIBVIPS_PATH</c>, else Debian's <c>libvips.so.42</c>.</summary>
-    public string? LibraryPath { get; set; }
-
     /// <summary>libvips operation cache entries (0 = off, the default: every job sees new data).</summary>
     public int OperationCacheSize { get; set; }
 

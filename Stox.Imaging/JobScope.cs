@@ -1,36 +1,32 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Imaging;
 
 /// <summary>
 /// Cancellation and deadline for one job. Images a job evaluates are tracked: each gets libvips' progress
-/// signal, whose <c>eval</c> callback sets the kill flag once the token is cancelled, and cancelling the
+/// signal, whose <c>eval</c> handler sets the kill flag once the token is cancelled, and cancelling the
 /// token also sets it at once. libvips then fails the evaluation with "killed", and the engine turns
 /// that into <see cref="OperationCanceledException"/> or <see cref="TimeoutException"/>.
-/// The scope holds its own reference on every tracked image, so a late kill never touches freed memory.
+/// A kill never touches freed memory: NetVips' images are safe handles, so a disposed one refuses the call (the
+/// engine untracks an image before it lets go of it; only a failing job's last images are disposed still tracked).
 /// </summary>
 internal sealed class JobScope : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly List<(nint Image, ulong Handler)> _images = [];
+    private readonly List<(Image Image, ulong Handler)> _images = [];
     private readonly CancellationTokenRegistration _registration;
-    private GCHandle _self;
     private bool _disposed;
 
     public JobScope(CancellationToken token)
     {
         Token = token;
-        _self = GCHandle.Alloc(this);
         _registration = token.Register(static s => ((JobScope)s!).KillAll(), this);
     }
 
     public CancellationToken Token { get; }
 
-    public VipsImage Track(VipsImage image)
+    public Image Track(Image image)
     {
-        var ptr = image.Handle.DangerousGetHandle();
         lock (_gate)
         {
             if (_disposed)
@@ -38,34 +34,33 @@ internal sealed class JobScope : IDisposable
                 return image;
             }
 
-            LibVips.g_object_ref(ptr);
-            LibVips.vips_image_set_progress(ptr, true);
-            ulong handler;
-            unsafe
+            image.SetProgress(true);
+            var token = Token;
+            var handler = image.SignalConnect(Enums.Signals.Eval, (evaluated, _) =>
             {
-                delegate* unmanaged[Cdecl]<nint, nint, nint, void> callback = &OnEval;
-                handler = LibVips.g_signal_connect_data(ptr, "eval", (nint)callback, GCHandle.ToIntPtr(_self), 0, 0);
-            }
-
-            _images.Add((ptr, handler));
+                if (token.IsCancellationRequested)
+                {
+                    evaluated.SetKill(true);
+                }
+            });
+            _images.Add((image, handler));
             if (Token.IsCancellationRequested)
             {
-                LibVips.vips_image_set_kill(ptr, true);
+                image.SetKill(true);
             }
         }
 
         return image;
     }
 
-    public void Untrack(VipsImage image)
+    public void Untrack(Image image)
     {
-        var ptr = image.Handle.DangerousGetHandle();
         lock (_gate)
         {
-            var i = _images.FindIndex(x => x.Image == ptr);
+            var i = _images.FindIndex(x => ReferenceEquals(x.Image, image));
             if (i >= 0)
             {
-                Release(_images[i]);
+                Disconnect(_images[i]);
                 _images.RemoveAt(i);
             }
         }
@@ -79,20 +74,15 @@ internal sealed class JobScope : IDisposable
             _disposed = true;
             foreach (var entry in _images)
             {
-                Release(entry);
+                Disconnect(entry);
             }
 
             _images.Clear();
         }
-
-        _self.Free();
     }
 
-    private static void Release((nint Image, ulong Handler) entry)
-    {
-        LibVips.g_signal_handler_disconnect(entry.Image, entry.Handler);
-        LibVips.g_object_unref(entry.Image);
-    }
+    private static void Disconnect((Image Image, ulong Handler) entry) =>
+        UnlessDisposed(() => entry.Image.SignalHandlerDisconnect(entry.Handler));
 
     private void KillAll()
     {
@@ -100,17 +90,19 @@ internal sealed class JobScope : IDisposable
         {
             foreach (var (image, _) in _images)
             {
-                LibVips.vips_image_set_kill(image, true);
+                UnlessDisposed(() => image.SetKill(true));
             }
         }
     }
 
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void OnEval(nint image, nint progress, nint userData)
+    private static void UnlessDisposed(Action action)
     {
-        if (GCHandle.FromIntPtr(userData).Target is JobScope { Token.IsCancellationRequested: true })
+        try
         {
-            LibVips.vips_image_set_kill(image, true);
+            action();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Imaging;
 
@@ -10,12 +10,11 @@ internal static class Placeholders
     private const string Base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
     private const int SampleSize = 32;
 
-    public static (string BlurHash, string DominantColor) Compute(VipsImage image)
+    public static (string BlurHash, string DominantColor) Compute(Image image)
     {
-        using var small = VipsOperation.CallImage("thumbnail_image", ("in", image), ("width", SampleSize),
-            ("height", SampleSize), ("size", "down"), ("no_rotate", true));
-        using var flat = small.HasAlpha ? small.Flatten([255, 255, 255]) : small.Copy();
-        var pixels = flat.WriteToMemory();
+        using var small = image.ThumbnailImage(SampleSize, height: SampleSize, size: Enums.Size.Down, noRotate: true);
+        using var flat = small.HasAlpha() ? small.Flatten([255, 255, 255]) : small.Copy();
+        var pixels = flat.WriteToMemory<byte>();
         var w = flat.Width;
         var h = flat.Height;
         var bands = flat.Bands;

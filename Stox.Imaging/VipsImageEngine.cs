@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Stox.Imaging.Native;
+using System.Runtime.InteropServices;
+using NetVips;
+using Stox.Imaging.Vips;
 
 namespace Stox.Imaging;
 
@@ -14,20 +16,29 @@ public sealed class VipsImageEngine : IImageEngine
     private readonly ImagingOptions _options;
     private readonly MemoryBudget _decodes;
     private readonly MemoryBudget _largeEncodes;
+    private readonly Func<ImageFormat, bool> _canDecode;
+    private readonly Enums.FailOn _failOn;
 
     public VipsImageEngine(ImagingOptions? options = null)
+        : this(options, decodable: null)
+    {
+    }
+
+    /// <param name="decodable">The formats to accept; null: those this libvips build decodes.</param>
+    internal VipsImageEngine(ImagingOptions? options, IReadOnlySet<ImageFormat>? decodable)
     {
         _options = options ?? new ImagingOptions();
         _decodes = new MemoryBudget(Math.Max(1, _options.DecodeBudgetBytes));
         _largeEncodes = new MemoryBudget(Math.Max(1, _options.LargeEncodeBudgetBytes));
-        VipsLibrary.EnsureInitialised(_options);
+        _failOn = Enum.Parse<Enums.FailOn>(_options.FailOn, ignoreCase: true);
+        VipsRuntime.EnsureInitialised(_options);
+        _canDecode = decodable is null ? DecoderSupport.CanDecode : decodable.Contains;
     }
 
     /// <summary>libvips version in use, e.g. 8.14.1.</summary>
-    public static Version LibVipsVersion => VipsLibrary.Version;
+    public static Version LibVipsVersion => VipsRuntime.Version;
 
-    /// <summary>The file libvips was loaded from.</summary>
-    public static string? LibraryPath => VipsLibrary.LoadedPath;
+    public bool CanDecode(ImageFormat format) => _canDecode(format);
 
     public ImageInfo Probe(ReadOnlyMemory<byte> input)
     {
@@ -98,7 +109,7 @@ public sealed class VipsImageEngine : IImageEngine
             return e switch
             {
                 ImageProcessingException or ArgumentException => e,
-                VipsCallException v => new ImageProcessingException($"Image processing failed in {v.Operation}: {v.VipsMessage}", v),
+                VipsException v => new ImageProcessingException("Image processing failed: " + VipsErrors.Detail(v), v),
                 _ => new ImageProcessingException("Image processing failed: " + e.Message, e),
             };
         }
@@ -144,7 +155,7 @@ public sealed class VipsImageEngine : IImageEngine
         using var admission = _decodes.Acquire(cost.Total, job.Token);
 
         // The decoded image stays in memory for every variant (the encoders read it in place), so a rotated
-        // image is materialised too. The loader's working memory is gone once it is.
+        // image is rendered too. The loader's working memory is gone once it is.
         using var oriented = Decode(input, info, shrink, cost, job);
         admission.ReduceTo(cost.Decoded);
 
@@ -152,9 +163,9 @@ public sealed class VipsImageEngine : IImageEngine
         // made and the full-size encoders have what they need (libwebp its own YUV copy), often while the
         // original's WebP still has most of its work ahead. The next job decodes beside that tail instead of after
         // it. An enhanced job keeps the decoded image until its enhanced copy is made, and hands both back then.
-        void Release(VipsImage image)
+        void Release(PixelImage image)
         {
-            job.Untrack(image);
+            job.Untrack(image.Image);
             image.Dispose();
         }
 
@@ -180,10 +191,10 @@ public sealed class VipsImageEngine : IImageEngine
         if (spec.Enhance)
         {
             job.Token.ThrowIfCancellationRequested();
-            VipsImage betterMemory;
-            using (var better = Enhancer.Apply(oriented, spec.EnhanceStrength, spec.EnhanceDenoise))
+            PixelImage betterMemory;
+            using (var better = Enhancer.Apply(oriented.Image, spec.EnhanceStrength, spec.EnhanceDenoise))
             {
-                betterMemory = job.Track(better.CopyMemory());
+                betterMemory = Tracked(PixelImage.Render(better), job);
             }
 
             using var enhancedFull = betterMemory;
@@ -206,29 +217,37 @@ public sealed class VipsImageEngine : IImageEngine
     /// every coefficient, a WebP its canvas) takes the rest from the encode budget while it runs, so other jobs'
     /// encoders do not run beside it unaccounted; it gives that back before its own encoders ask for it.
     /// </summary>
-    private VipsImage Decode(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, DecodeCost cost, JobScope job)
+    private PixelImage Decode(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, DecodeCost cost, JobScope job)
     {
         using var overflow = cost.Total > _decodes.Capacity ? _largeEncodes.Acquire(cost.Total - _decodes.Capacity, job.Token) : null;
-        return Orient(DecodeToSrgb(input, info, shrink, job), job);
+        return Orient(DecodeToSrgb(input, info, shrink, job), info.Orientation, job);
     }
 
-    private static VipsImage Orient(VipsImage decoded, JobScope job)
+    /// <summary>Applies EXIF orientation 2-8 (read from the header: a decoded image carries no metadata).</summary>
+    private static PixelImage Orient(PixelImage decoded, int orientation, JobScope job)
     {
-        if (decoded.GetInt("orientation") is not (> 1 and <= 8))
+        if (orientation is not (> 1 and <= 8))
         {
             return decoded;
         }
 
         try
         {
-            using var rotated = decoded.Autorot();
-            return job.Track(rotated.CopyMemory());
+            using var tagged = decoded.Image.Mutate(m => m.Set(GValue.GIntType, "orientation", orientation));
+            using var rotated = tagged.Autorot();
+            return Tracked(PixelImage.Render(rotated), job);
         }
         finally
         {
-            job.Untrack(decoded);
+            job.Untrack(decoded.Image);
             decoded.Dispose();
         }
+    }
+
+    private static PixelImage Tracked(PixelImage image, JobScope job)
+    {
+        job.Track(image.Image);
+        return image;
     }
 
     /// <summary>
@@ -240,8 +259,8 @@ public sealed class VipsImageEngine : IImageEngine
     /// will read <paramref name="full"/> again (it may run on an encoder's thread; this method no longer touches
     /// the image then).
     /// </summary>
-    private List<EncodedVariant> RenderSet(VipsImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
-        double? enhance, Action? fullNoLongerRead, JobScope job, out VipsImage? smallest)
+    private List<EncodedVariant> RenderSet(PixelImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
+        double? enhance, Action? fullNoLongerRead, JobScope job, out Image? smallest)
     {
         var fullW = full.Width;
         var fullH = full.Height;
@@ -254,11 +273,11 @@ public sealed class VipsImageEngine : IImageEngine
             .ToList();
 
         var encoded = new EncodedVariant[presets.Count * formats.Length];
-        var smallEncodes = new List<(ImagePreset Preset, VipsImage Image, OutputFormat Format, int Slot)>();
+        var smallEncodes = new List<(ImagePreset Preset, PixelImage Image, OutputFormat Format, int Slot)>();
         var largeEncodes = new List<Task>();
-        var sources = new List<(VipsImage Image, double Scale)> { (full, 1.0) };
-        var made = new List<(ImagePreset Preset, VipsImage Image)>();
-        var owned = new List<VipsImage>();
+        var sources = new List<(PixelImage Image, double Scale)> { (full, 1.0) };
+        var made = new List<(ImagePreset Preset, PixelImage Image)>();
+        var owned = new List<PixelImage>();
         smallest = null;
 
         // Readers of the full image: the resizing below, and each encode of it until it has read its pixels.
@@ -271,7 +290,7 @@ public sealed class VipsImageEngine : IImageEngine
             }
         }
 
-        void Schedule(ImagePreset preset, int index, VipsImage image)
+        void Schedule(ImagePreset preset, int index, PixelImage image)
         {
             made.Add((preset, image));
             for (var f = 0; f < formats.Length; f++)
@@ -327,16 +346,16 @@ public sealed class VipsImageEngine : IImageEngine
             {
                 job.Token.ThrowIfCancellationRequested();
                 var source = sources.Where(s => s.Scale >= scale).MinBy(s => s.Scale).Image;
-                using var resized = Resize(source, preset);
-                VipsImage ready;
+                using var resized = Resize(source.Image, preset);
+                PixelImage ready;
                 if (enhance is { } strength)
                 {
                     using var sharpened = Enhancer.Sharpen(resized, strength);
-                    ready = sharpened.CopyMemory();
+                    ready = PixelImage.Render(sharpened);
                 }
                 else
                 {
-                    ready = resized.CopyMemory();
+                    ready = PixelImage.Render(resized);
                 }
 
                 owned.Add(ready);
@@ -364,7 +383,7 @@ public sealed class VipsImageEngine : IImageEngine
                 }
             }
 
-            var smallestCopy = smallestMade.Copy();
+            var smallestCopy = smallestMade.Image.Copy();
             try
             {
                 FullRead(); // this thread is done with the full image
@@ -422,7 +441,9 @@ public sealed class VipsImageEngine : IImageEngine
     }
 
     /// <summary>Encodes of images this large share the process-wide encode budget and use <see cref="ImagingOptions.LargeWebpEffort"/>.</summary>
-    private bool IsLarge(VipsImage image) => (long)image.Width * image.Height >= _options.LargeEncodePixels;
+    private bool IsLarge(PixelImage image) => IsLarge(image.Image);
+
+    private bool IsLarge(Image image) => (long)image.Width * image.Height >= _options.LargeEncodePixels;
 
     /// <summary>Peak encoder memory a pixel (see <see cref="ImagingOptions.LargeEncodeBudgetBytes"/>).</summary>
     private static int EncoderBytesPerPixel(OutputFormat format) => format switch
@@ -439,73 +460,62 @@ public sealed class VipsImageEngine : IImageEngine
         _ => Math.Min(1.0, Math.Max((double)preset.Width / w, (double)preset.Height / h)),
     };
 
-    private static VipsImage Resize(VipsImage source, ImagePreset preset) =>
-        VipsOperation.CallImage("thumbnail_image",
-            ("in", source),
-            ("width", preset.Width),
-            ("height", preset.Height),
-            ("size", "down"),
-            ("no_rotate", true),
-            ("crop", preset.Fit == PresetFit.Cover ? "attention" : null));
+    private static Image Resize(Image source, ImagePreset preset) =>
+        source.ThumbnailImage(preset.Width, height: preset.Height, size: Enums.Size.Down, noRotate: true,
+            crop: preset.Fit == PresetFit.Cover ? Enums.Interesting.Attention : null);
 
     /// <summary>Encodes one variant; <paramref name="pixelsRead"/>, if any, runs once the encoder no longer reads <paramref name="image"/>.</summary>
-    private EncodedVariant Encode(VipsImage image, ImagePreset preset, OutputFormat format, JobScope job, Action? pixelsRead = null)
+    private EncodedVariant Encode(PixelImage image, ImagePreset preset, OutputFormat format, JobScope job, Action? pixelsRead = null)
     {
-        VipsImage? owned = null;
-        try
+        if (format == OutputFormat.WebP)
         {
-            var input = image;
-            if (format == OutputFormat.WebP && (input.Width > WebpMaxDimension || input.Height > WebpMaxDimension))
-            {
-                // WebP cannot hold more than 16383 px a side: the WebP of such an original is fitted inside that.
-                owned = VipsOperation.CallImage("thumbnail_image", ("in", input), ("width", WebpMaxDimension),
-                    ("height", WebpMaxDimension), ("size", "down"), ("no_rotate", true));
-                input = owned;
-            }
-            else if (format == OutputFormat.Jpeg && input.HasAlpha)
-            {
-                owned = input.Flatten([255, 255, 255]);
-                input = owned;
-            }
-
-            job.Token.ThrowIfCancellationRequested();
-            var data = format == OutputFormat.WebP
-                ? WebpEncoder.Encode(input, _options.WebpQuality, IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort,
-                    job.Token, owned is null ? pixelsRead : null)
-                : Save(input, preset, format);
-
-            return new EncodedVariant(preset.Name, format, input.Width, input.Height, data);
+            return EncodeWebp(image, preset, job, pixelsRead);
         }
-        finally
+
+        using var flattened = format == OutputFormat.Jpeg && image.Image.HasAlpha() ? image.Image.Flatten([255, 255, 255]) : null;
+        var input = flattened ?? image.Image;
+        job.Token.ThrowIfCancellationRequested();
+        return new EncodedVariant(preset.Name, format, input.Width, input.Height, Save(input, preset, format));
+    }
+
+    private EncodedVariant EncodeWebp(PixelImage image, ImagePreset preset, JobScope job, Action? pixelsRead)
+    {
+        using var fitted = FitForWebp(image);
+        var input = fitted ?? image;
+        job.Token.ThrowIfCancellationRequested();
+        var (width, height) = (input.Width, input.Height); // once its pixels are read, the image may be gone
+        var effort = IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort;
+        var data = WebpEncoder.Encode(input, _options.WebpQuality, effort, job.Token, fitted is null ? pixelsRead : null);
+        return new EncodedVariant(preset.Name, OutputFormat.WebP, width, height, data);
+    }
+
+    /// <summary>WebP cannot hold more than 16383 px a side: the WebP of a larger original is fitted inside that.</summary>
+    private static PixelImage? FitForWebp(PixelImage image)
+    {
+        if (image.Width <= WebpMaxDimension && image.Height <= WebpMaxDimension)
         {
-            owned?.Dispose();
+            return null;
         }
+
+        using var fitted = image.Image.ThumbnailImage(WebpMaxDimension, height: WebpMaxDimension, size: Enums.Size.Down, noRotate: true);
+        return PixelImage.Render(fitted);
     }
 
     /// <summary>JPEG and AVIF through libvips' savers (WebP goes through <see cref="WebpEncoder"/>).</summary>
-    private byte[] Save(VipsImage input, ImagePreset preset, OutputFormat format)
+    private byte[] Save(Image input, ImagePreset preset, OutputFormat format)
     {
-        using var op = VipsOperation.Create(format == OutputFormat.Jpeg ? "jpegsave_buffer" : "heifsave_buffer");
-        op.Set("in", input).Set("strip", true);
-        if (format == OutputFormat.Jpeg)
-        {
-            op.Set("Q", _options.JpegQuality).Set("optimize_coding", true).Set("interlace", true);
-        }
-        else
-        {
-            op.Set("Q", _options.AvifQuality).Set("compression", "av1").Set("effort", _options.AvifEffort);
-        }
-
+        var options = format == OutputFormat.Jpeg
+            ? new VOption { { "Q", _options.JpegQuality }, { "optimize_coding", true }, { "interlace", true } }
+            : new VOption { { "Q", _options.AvifQuality }, { "compression", Enums.ForeignHeifCompression.Av1 }, { "effort", _options.AvifEffort } };
+        options.Add("strip", true);
         try
         {
-            op.Build();
+            return input.Save(FormatNames.Of(format).VipsOperation, options);
         }
-        catch (VipsCallException e)
+        catch (VipsException e)
         {
-            throw new ImageProcessingException($"Encoding {preset.Name} as {format} failed: {e.VipsMessage}", e);
+            throw new ImageProcessingException($"Encoding {preset.Name} as {FormatNames.Of(format).Name} failed: {VipsErrors.Detail(e)}", e);
         }
-
-        return op.GetBlob("buffer");
     }
 
     private static OutputFormat[] Formats(OutputFormats formats)
@@ -548,73 +558,63 @@ public sealed class VipsImageEngine : IImageEngine
         return shrink;
     }
 
-    private static ImageFormat Sniff(ReadOnlySpan<byte> data)
+    private ImageFormat Sniff(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
             throw new ImageRejectedException(ImageRejectionReason.Empty, "The file is empty.", "empty");
         }
 
-        return FormatSniffer.Sniff(data, out var detected)
+        var format = FormatSniffer.Sniff(data, out var detected)
             ?? throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"The file is not a supported image (detected: {detected}). Supported: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF.", detected);
+                $"The file is not a supported image (detected: {detected}). Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.", detected);
+        return CanDecode(format)
+            ? format
+            : throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
+                $"{FormatNames.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.",
+                detected);
     }
 
-    private static string LoaderOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Jpeg => "jpegload_buffer",
-        ImageFormat.Png => "pngload_buffer",
-        ImageFormat.WebP => "webpload_buffer",
-        ImageFormat.Gif => "gifload_buffer",
-        ImageFormat.Heic or ImageFormat.Avif => "heifload_buffer",
-        _ => "tiffload_buffer",
-    };
-
     /// <summary>Builds the loader: libvips reads the header here and decodes pixels only when asked.</summary>
-    private VipsImage LoadHeader(ReadOnlyMemory<byte> input, ImageFormat format, int shrink)
+    private Image LoadHeader(ReadOnlyMemory<byte> input, ImageFormat format, int shrink)
     {
+        var options = new VOption { { "access", Enums.Access.Sequential }, { "fail_on", _failOn } };
+        if (shrink > 1)
+        {
+            options.Add("shrink", shrink);
+        }
+
         try
         {
-            using var op = VipsOperation.Create(LoaderOf(format));
-            op.Set("buffer", input).Set("access", "sequential").Set("fail_on", _options.FailOn);
-            if (shrink > 1)
-            {
-                op.Set("shrink", shrink);
-            }
-
-            op.Build();
-            return op.GetImage("out");
+            return ImageFields.Load(FormatNames.Of(format).VipsOperation, Bytes(input), options);
         }
-        catch (VipsCallException e)
+        catch (VipsException e)
         {
             throw Reject(format, e, input.Span);
         }
     }
 
-    private VipsImage DecodeToSrgb(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, JobScope job)
+    /// <summary>NetVips takes arrays (and copies them for libvips): the caller's own array when the memory is all of one.</summary>
+    private static byte[] Bytes(ReadOnlyMemory<byte> input) =>
+        MemoryMarshal.TryGetArray(input, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : input.ToArray();
+
+    private PixelImage DecodeToSrgb(ReadOnlyMemory<byte> input, ImageInfo info, int shrink, JobScope job)
     {
         var format = info.Format;
         if (format == ImageFormat.WebP && WebpDecoder.Probe(input.Span) is { } webp)
         {
-            return job.Track(WebpDecoder.Decode(input.Span, webp, info.Orientation));
+            return Tracked(WebpDecoder.Decode(input.Span, webp), job);
         }
 
         var loaded = job.Track(LoadHeader(input, format, shrink));
         try
         {
             using var srgb = ToSrgb8(loaded);
-            var decoded = srgb.CopyMemory();
-            var orientation = decoded.GetInt("orientation");
-            decoded.RemoveMetadata();
-            if (orientation is > 1 and <= 8)
-            {
-                // Kept for autorot, which applies and then drops it.
-                decoded.SetInt("orientation", orientation.Value);
-            }
-
-            return job.Track(decoded);
+            return Tracked(PixelImage.Render(srgb), job);
         }
-        catch (VipsCallException e)
+        catch (VipsException e)
         {
             job.Token.ThrowIfCancellationRequested();
             throw Reject(format, e, input.Span);
@@ -627,35 +627,30 @@ public sealed class VipsImageEngine : IImageEngine
     }
 
     /// <summary>Colour-manages to 8-bit sRGB (embedded ICC profiles and CMYK through lcms), keeping alpha.</summary>
-    private static VipsImage ToSrgb8(VipsImage image)
+    private static Image ToSrgb8(Image image)
     {
-        VipsImage current = image.Copy();
+        var current = image.Copy();
         try
         {
             var interpretation = current.Interpretation;
-            if (image.HasField("icc-profile-data") || interpretation == Interpretation.Cmyk)
+            if (image.Contains("icc-profile-data") || interpretation == Enums.Interpretation.Cmyk)
             {
-                var next = VipsOperation.CallImage("icc_transform",
-                    ("in", current),
-                    ("output_profile", "srgb"),
-                    ("input_profile", interpretation == Interpretation.Cmyk ? "cmyk" : "srgb"),
-                    ("embedded", true),
-                    ("intent", "perceptual"),
-                    ("depth", 8));
+                var next = current.IccTransform("srgb", inputProfile: interpretation == Enums.Interpretation.Cmyk ? "cmyk" : "srgb",
+                    embedded: true, intent: Enums.Intent.Perceptual, depth: 8);
                 current.Dispose();
                 current = next;
             }
 
-            if (current.Interpretation != Interpretation.Srgb || current.Format != BandFormat.UChar)
+            if (current.Interpretation != Enums.Interpretation.Srgb || current.Format != Enums.BandFormat.Uchar)
             {
-                var next = current.Colourspace("srgb");
+                var next = current.Colourspace(Enums.Interpretation.Srgb);
                 current.Dispose();
                 current = next;
             }
 
-            if (current.Format != BandFormat.UChar)
+            if (current.Format != Enums.BandFormat.Uchar)
             {
-                var next = current.Cast("uchar");
+                var next = current.Cast(Enums.BandFormat.Uchar);
                 current.Dispose();
                 current = next;
             }
@@ -669,9 +664,9 @@ public sealed class VipsImageEngine : IImageEngine
         }
     }
 
-    private static ImageInfo Describe(VipsImage image, ImageFormat format, long bytes)
+    private static ImageInfo Describe(Image image, ImageFormat format, long bytes)
     {
-        var pages = image.Pages;
+        var pages = image.Pages();
         var pageHeight = image.PageHeight;
         var height = pages > 1 && pageHeight > 0 ? pageHeight : image.Height;
         return new ImageInfo(
@@ -680,57 +675,40 @@ public sealed class VipsImageEngine : IImageEngine
             height,
             pages,
             bytes,
-            image.HasAlpha,
-            image.GetInt("orientation") ?? 1,
-            image.HasField("icc-profile-data"),
-            Nick(image.Interpretation));
+            image.HasAlpha(),
+            image.IntField("orientation") ?? 1,
+            image.Contains("icc-profile-data"),
+            image.InterpretationNick());
     }
 
-    private static string Nick(Interpretation interpretation) => interpretation switch
-    {
-        Interpretation.BW => "b-w",
-        Interpretation.Srgb => "srgb",
-        Interpretation.Rgb16 => "rgb16",
-        Interpretation.Grey16 => "grey16",
-        Interpretation.Cmyk => "cmyk",
-        Interpretation.Rgb => "rgb",
-        Interpretation.Lab => "lab",
-        Interpretation.ScRgb => "scrgb",
-        _ => interpretation.ToString().ToLowerInvariant(),
-    };
-
-    private static ImageRejectedException Reject(ImageFormat format, VipsCallException e, ReadOnlySpan<byte> input)
+    private static ImageRejectedException Reject(ImageFormat format, VipsException e, ReadOnlySpan<byte> input)
     {
         // libvips' error buffer is process-wide, so under concurrency a message may be missing or another
         // job's: the file's own structure decides first.
-        var message = e.VipsMessage;
+        var message = VipsErrors.Detail(e);
         var truncated = FormatSniffer.LooksTruncated(format, input)
             || message.Contains("premature end", StringComparison.OrdinalIgnoreCase)
             || message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
             || message.Contains("end of file", StringComparison.OrdinalIgnoreCase)
             || message.Contains("not enough data", StringComparison.OrdinalIgnoreCase);
         var first = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
-        return truncated
-            ? new ImageRejectedException(ImageRejectionReason.Truncated,
-                $"The {format.ToString().ToUpperInvariant()} file is truncated (incomplete upload?): {first}", format.ToString().ToUpperInvariant(), e)
-            : new ImageRejectedException(ImageRejectionReason.Corrupt,
-                $"The {format.ToString().ToUpperInvariant()} file is damaged and cannot be decoded: {first}", format.ToString().ToUpperInvariant(), e);
+        return truncated ? ImageRejectedException.Truncated(format, first, e) : ImageRejectedException.Corrupt(format, first, e);
     }
 }
 
-/// <summary>libvips' tracked native memory (pixel buffers and the like), for metrics and leak checks.</summary>
-public readonly record struct NativeMemoryStats(long Bytes, long HighWater, int Allocations, int OpenFiles)
+/// <summary>
+/// Native memory of images, for metrics and leak checks: libvips' tracked memory (its pixel buffers and the like) and
+/// the buffers of <see cref="PixelImage"/>s (allocated outside libvips' tracking).
+/// </summary>
+public readonly record struct NativeMemoryStats(long Bytes, long HighWater, int Allocations, int OpenFiles, long PixelBuffers, long PixelBufferBytes)
 {
     public static NativeMemoryStats Current
     {
         get
         {
-            VipsLibrary.EnsureInitialised(null);
-            return new NativeMemoryStats(
-                Native.LibVips.vips_tracked_get_mem(),
-                Native.LibVips.vips_tracked_get_mem_highwater(),
-                Native.LibVips.vips_tracked_get_allocs(),
-                Native.LibVips.vips_tracked_get_files());
+            VipsRuntime.EnsureInitialised(null);
+            var (buffers, bytes) = PixelImage.Live;
+            return new NativeMemoryStats(Stats.Mem, (long)Stats.MemHighwater, Stats.Allocations, Stats.Files, buffers, bytes);
         }
     }
 }

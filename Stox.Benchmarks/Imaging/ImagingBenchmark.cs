@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Stox.Imaging;
-using Stox.Imaging.Native;
+using NetVips;
+using Stox.Imaging.Vips;
 
 namespace Stox.Benchmarks.Imaging;
 
@@ -100,12 +101,9 @@ internal static class ImagingBenchmark
                 continue;
             }
 
-            using var load = VipsOperation.Create("jpegload_buffer");
-            load.Set("buffer", (ReadOnlyMemory<byte>)File.ReadAllBytes(source));
-            load.Build();
-            using var image = load.GetImage("out");
-            using var sized = image.Resize(6000.0 / image.Width, 4000.0 / image.Height);
-            File.WriteAllBytes(target, sized.Save("jpegsave_buffer", ("Q", 90), ("subsample_mode", "on")));
+            using var image = ImageFields.Load("jpegload_buffer", File.ReadAllBytes(source));
+            using var sized = image.Resize(6000.0 / image.Width, vscale: 4000.0 / image.Height);
+            File.WriteAllBytes(target, sized.Save("jpegsave_buffer", new VOption { { "Q", 90 }, { "subsample_mode", Enums.ForeignSubsample.On } }));
         }
 
         return dir;
@@ -181,13 +179,35 @@ internal static class ImagingBenchmark
             psi.ArgumentList.Add(budgets.ToString());
         }
 
-        psi.Environment["STOX_LIBVIPS_PATH"] = lib;
+        UseLibvips(psi, lib);
         ApplyMalloc(psi, malloc);
         var name = scenario == "ours" ? "ours" : "decode-only (ours)";
         name += lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
         name += budgets is null || budgets.IsDefault ? "" : $" [budgets {budgets}]";
         name += $" [{malloc}]";
         return new Scenario(name, concurrency, psi);
+    }
+
+    /// <summary>
+    /// NetVips loads <c>libvips.so.42</c> by name, so another build (Sharp's <c>libvips-cpp.so.8.18.7</c>) is put first
+    /// on the child's library path under that name.
+    /// </summary>
+    private static void UseLibvips(ProcessStartInfo psi, string lib)
+    {
+        if (lib == "libvips.so.42")
+        {
+            return;
+        }
+
+        var dir = Path.Combine(Path.GetTempPath(), "stox-libvips-" + Path.GetFileName(lib));
+        var link = Path.Combine(dir, "libvips.so.42");
+        if (!File.Exists(link))
+        {
+            Directory.CreateDirectory(dir);
+            File.CreateSymbolicLink(link, Path.GetFullPath(lib));
+        }
+
+        psi.Environment["LD_LIBRARY_PATH"] = dir;
     }
 
     private static Scenario Sharp(BenchOptions o, string mode, int concurrency)
@@ -271,10 +291,7 @@ internal static class ImagingBenchmark
         {
             // Per-job overhead on a small image, for each part of the default job.
             var e = new VipsImageEngine();
-            using var load = VipsOperation.Create("jpegload_buffer");
-            load.Set("buffer", (ReadOnlyMemory<byte>)File.ReadAllBytes(files[0])).Set("shrink", 8);
-            load.Build();
-            using var img = load.GetImage("out");
+            using var img = ImageFields.Load("jpegload_buffer", File.ReadAllBytes(files[0]), new VOption { { "shrink", 8 } });
             using var small = img.Resize(160.0 / img.Width);
             var bytes = small.Save("jpegsave_buffer");
             var specs = new (string, ImageJobSpec)[]
@@ -348,10 +365,7 @@ internal static class ImagingBenchmark
 
     private static void DecodeOnly(byte[] input)
     {
-        using var op = VipsOperation.Create("jpegload_buffer");
-        op.Set("buffer", (ReadOnlyMemory<byte>)input).Set("access", "sequential");
-        op.Build();
-        using var image = op.GetImage("out");
+        using var image = ImageFields.Load("jpegload_buffer", input, new VOption { { "access", Enums.Access.Sequential } });
         using var memory = image.CopyMemory();
     }
 
@@ -487,7 +501,7 @@ internal static class ImagingBenchmark
             if (o.Libraries.Count == 0)
             {
                 // Debian's 8.14, and the 8.18 inside Sharp's npm package when `npm ci` has run.
-                o.Libraries.Add(Environment.GetEnvironmentVariable("STOX_LIBVIPS_PATH") ?? "libvips.so.42");
+                o.Libraries.Add("libvips.so.42");
                 var npm = Path.Combine(o.SharpDir, "node_modules", "@img", "sharp-libvips-linux-x64", "lib");
                 var newer = Directory.Exists(npm) ? Directory.GetFiles(npm, "libvips-cpp.so.8.*").FirstOrDefault() : null;
                 if (newer is not null && !o.Libraries.Contains(newer))

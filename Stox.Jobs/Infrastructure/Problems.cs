@@ -32,6 +32,11 @@ public static class Problems
             $"The file '{name}' is not a supported image (detected: {detected}). Supported: JPEG, PNG, WebP, GIF, HEIC, AVIF, TIFF.",
             new Dictionary<string, object?> { ["detected"] = detected });
 
+    public static ProblemHttpResult UndecodableImage(string name, string format, string supported) =>
+        StoxProblems.Create(415, "unsupported-image", "Not a supported image",
+            $"The file '{name}' is a {format} image, which this server cannot decode. Supported here: {supported}.",
+            new Dictionary<string, object?> { ["detected"] = format });
+
     public static ProblemHttpResult CorruptImage(string name, string reason) =>
         StoxProblems.Create(422, "corrupt-image", "Unreadable image", $"The file '{name}' cannot be read as an image: {reason}");
 

@@ -24,8 +24,9 @@ public sealed record InspectedImage(ImageFormat Format, string ContentType, stri
 /// <summary>
 /// Decides from the first bytes (up to one S3 part) whether an upload is worth storing: the real type from its
 /// magic bytes, whatever it is called, and the pixel count from its header, so a PNG bomb is refused before it
-/// reaches storage. What only a full decode can tell (a truncated file, a corrupt tile) is left to processing,
-/// which fails the job with a readable message.
+/// reaches storage. A format the imaging engine cannot decode (HEIC with a libvips build that has no HEVC decoder)
+/// is refused here too, never accepted and then failed. What only a full decode can tell (a truncated file, a
+/// corrupt tile) is left to processing, which fails the job with a readable message.
 /// </summary>
 public sealed class UploadInspector(IImageEngine engine, IOptions<JobsOptions> options)
 {
@@ -43,6 +44,13 @@ public sealed class UploadInspector(IImageEngine engine, IOptions<JobsOptions> o
         if (FormatSniffer.Sniff(head.Span, out var detected) is not { } format)
         {
             problem = Problems.UnsupportedImage(name, detected);
+            return null!;
+        }
+
+        if (!engine.CanDecode(format))
+        {
+            problem = Problems.UndecodableImage(name, FormatNames.Of(format).Name,
+                FormatNames.List(FormatNames.Accepted.Where(engine.CanDecode)));
             return null!;
         }
 
@@ -75,30 +83,11 @@ public sealed class UploadInspector(IImageEngine engine, IOptions<JobsOptions> o
             // Only part of the file is here (a header past the first part, as HEIC can have): processing decides.
         }
 
-        return new InspectedImage(format, ImageInfo.ContentTypeOf(format), ExtensionOf(format), width, height);
+        var names = FormatNames.Of(format);
+        return new InspectedImage(format, names.ContentType, names.Extension, width, height);
     }
 
-    public static string ExtensionOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Jpeg => "jpg",
-        ImageFormat.Png => "png",
-        ImageFormat.WebP => "webp",
-        ImageFormat.Gif => "gif",
-        ImageFormat.Heic => "heic",
-        ImageFormat.Avif => "avif",
-        _ => "tif",
-    };
-
     /// <summary>The extension for a content type a client announces for a pre-signed upload; null when not an accepted image type.</summary>
-    public static string? ExtensionOfContentType(string? contentType) => contentType?.ToLowerInvariant() switch
-    {
-        "image/jpeg" or "image/jpg" => "jpg",
-        "image/png" => "png",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        "image/heic" or "image/heif" => "heic",
-        "image/avif" => "avif",
-        "image/tiff" => "tif",
-        _ => null,
-    };
+    public static string? ExtensionOfContentType(string? contentType) =>
+        FormatNames.FromContentType(contentType) is { } format ? FormatNames.Of(format).Extension : null;
 }

@@ -1,5 +1,5 @@
 using Stox.Imaging;
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Tests.Imaging;
 
@@ -46,7 +46,7 @@ public sealed class CorpusTests
             }
         }
 
-        using var image = VipsImage.FromPixels(stored, sw, sh, 3);
+        using var image = TestImages.FromPixels(stored, sw, sh, 3);
         var input = TestImages.WithExif(TestImages.Jpeg(image), orientation);
         Assert.Equal(orientation, Engine.Probe(input).Orientation);
 
@@ -68,9 +68,8 @@ public sealed class CorpusTests
     public async Task Embedded_profiles_are_converted_to_srgb(string profile, string saver)
     {
         using var srgb = TestImages.Solid(32, 32, TestImages.Red);
-        using var tagged = VipsOperation.CallImage("icc_transform", ("in", srgb), ("output_profile", profile),
-            ("input_profile", "srgb"), ("intent", "relative"));
-        var input = tagged.Save(saver, ("Q", 95));
+        using var tagged = srgb.IccTransform(profile, inputProfile: "srgb", intent: Enums.Intent.Relative);
+        var input = tagged.SaveAs(saver, ("Q", 95));
         var raw = TestImages.Decode(input, out _, out _, out var rawBands);
         Assert.Equal(profile == "cmyk" ? 4 : 3, rawBands);
         if (profile == "p3")
@@ -114,9 +113,9 @@ public sealed class CorpusTests
     public async Task Cmyk_jpeg_without_a_profile_is_converted()
     {
         using var srgb = TestImages.Solid(32, 32, TestImages.Blue);
-        using var cmyk = VipsOperation.CallImage("icc_transform", ("in", srgb), ("output_profile", "cmyk"), ("input_profile", "srgb"));
-        var tagged = cmyk.Save("jpegsave_buffer", ("Q", 95));
-        var untagged = cmyk.Save("jpegsave_buffer", ("Q", 95), ("strip", true));
+        using var cmyk = srgb.IccTransform("cmyk", inputProfile: "srgb");
+        var tagged = cmyk.SaveAs("jpegsave_buffer", ("Q", 95));
+        var untagged = cmyk.SaveAs("jpegsave_buffer", ("Q", 95), ("strip", true));
         Assert.Equal(4, TestImages.Load(untagged, "jpegload_buffer").Bands);
 
         var viaProfile = await Engine.ProcessAsync(tagged, OriginalOnly with { Formats = OutputFormats.Jpeg });
@@ -132,8 +131,8 @@ public sealed class CorpusTests
     public async Task Sixteen_bit_png_is_reduced_to_eight_bit()
     {
         using var srgb = TestImages.Solid(40, 30, TestImages.Green);
-        using var deep = srgb.Colourspace("rgb16");
-        Assert.Equal(BandFormat.UShort, deep.Format);
+        using var deep = srgb.Colourspace(Enums.Interpretation.Rgb16);
+        Assert.Equal(Enums.BandFormat.Ushort, deep.Format);
         var input = TestImages.Png(deep);
 
         var result = await Engine.ProcessAsync(input, OriginalOnly);
@@ -149,7 +148,7 @@ public sealed class CorpusTests
     public async Task Sixteen_bit_png_with_alpha_keeps_its_alpha()
     {
         using var rgba = TestImages.Solid(40, 30, [40, 180, 60, 128]);
-        using var deep = rgba.Colourspace("rgb16");
+        using var deep = rgba.Colourspace(Enums.Interpretation.Rgb16);
         var input = TestImages.Png(deep);
 
         var result = await Engine.ProcessAsync(input, OriginalOnly with { Formats = OutputFormats.WebP });
@@ -163,7 +162,7 @@ public sealed class CorpusTests
     public async Task Grey_jpeg_is_processed()
     {
         using var photo = TestImages.Photo(200, 100);
-        using var grey = photo.Colourspace("b-w");
+        using var grey = photo.Colourspace(Enums.Interpretation.Bw);
         var result = await Engine.ProcessAsync(TestImages.Jpeg(grey), ImageJobSpec.Default);
         Assert.Equal(10, result.Variants.Count);
         Assert.Equal("b-w", result.Original.ColourSpace);
@@ -173,7 +172,7 @@ public sealed class CorpusTests
     public async Task Alpha_is_kept_for_webp_and_flattened_on_white_for_jpeg()
     {
         var pixels = TestImages.Pixels(64, 64, (x, _) => x < 32 ? [220, 40, 40, 255] : [0, 0, 0, 0]);
-        using var rgba = VipsImage.FromPixels(pixels, 64, 64, 4);
+        using var rgba = TestImages.FromPixels(pixels, 64, 64, 4);
         var result = await Engine.ProcessAsync(TestImages.Png(rgba), OriginalOnly);
 
         var webp = result.Variants.Single(v => v.Format == OutputFormat.WebP);
@@ -248,7 +247,7 @@ public sealed class CorpusTests
     public async Task Avif_input_and_output()
     {
         using var photo = TestImages.Photo(128, 96);
-        var avif = photo.Save("heifsave_buffer", ("compression", "av1"), ("Q", 60), ("effort", 0));
+        var avif = photo.SaveAs("heifsave_buffer", ("compression", Enums.ForeignHeifCompression.Av1), ("Q", 60), ("effort", 0));
         Assert.Equal(ImageFormat.Avif, FormatSniffer.Sniff(avif, out _));
 
         var result = await Engine.ProcessAsync(avif, new ImageJobSpec { Presets = [ImagePreset.Small], Formats = OutputFormats.Avif | OutputFormats.Jpeg });
@@ -273,7 +272,7 @@ public sealed class CorpusTests
     public async Task Tiff_input()
     {
         using var photo = TestImages.Photo(300, 200);
-        var tiff = photo.Save("tiffsave_buffer");
+        var tiff = photo.SaveAs("tiffsave_buffer");
         var result = await Engine.ProcessAsync(tiff, new ImageJobSpec { Presets = [ImagePreset.Small] });
         Assert.Equal(ImageFormat.Tiff, result.Original.Format);
         Assert.Equal(2, result.Variants.Count);

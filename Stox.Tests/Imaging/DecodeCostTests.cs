@@ -1,5 +1,5 @@
 using Stox.Imaging;
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Tests.Imaging;
 
@@ -18,7 +18,7 @@ public sealed class DecodeCostTests
         return DecodeCost.Of(header, Engine.Probe(input), input, shrink, enhance);
     }
 
-    private static VipsImage Photo() => TestImages.Photo(W, H);
+    private static Image Photo() => TestImages.Photo(W, H);
 
     [Fact]
     public void A_baseline_jpeg_costs_its_decoded_image_only()
@@ -60,8 +60,8 @@ public sealed class DecodeCostTests
     public void Png_costs_a_frame_more_only_when_interlaced()
     {
         using var photo = Photo();
-        var plain = photo.Save("pngsave_buffer", ("compression", 1));
-        var interlaced = photo.Save("pngsave_buffer", ("compression", 1), ("interlace", true));
+        var plain = photo.SaveAs("pngsave_buffer", ("compression", 1));
+        var interlaced = photo.SaveAs("pngsave_buffer", ("compression", 1), ("interlace", true));
 
         Assert.Equal(new DecodeCost(Pixels * 3, 0), CostOf(plain, "pngload_buffer"));
         Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 3), CostOf(interlaced, "pngload_buffer"));
@@ -71,17 +71,17 @@ public sealed class DecodeCostTests
     public void Webp_costs_only_what_libwebp_holds_beside_the_image_when_it_decodes_it_directly()
     {
         using var photo = Photo();
-        using var withAlpha = VipsOperation.CallImage("bandjoin_const", ("in", photo), ("c", new[] { 200.0 }));
-        Assert.Equal(new DecodeCost(Pixels * 3, 0), CostOf(photo.Save("webpsave_buffer"), "webpload_buffer"));
-        Assert.Equal(new DecodeCost(Pixels * 4, Pixels), CostOf(withAlpha.Save("webpsave_buffer"), "webpload_buffer"));
-        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 4), CostOf(photo.Save("webpsave_buffer", ("lossless", true)), "webpload_buffer"));
+        using var withAlpha = photo.BandjoinConst([200.0]);
+        Assert.Equal(new DecodeCost(Pixels * 3, 0), CostOf(photo.SaveAs("webpsave_buffer"), "webpload_buffer"));
+        Assert.Equal(new DecodeCost(Pixels * 4, Pixels), CostOf(withAlpha.SaveAs("webpsave_buffer"), "webpload_buffer"));
+        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 4), CostOf(photo.SaveAs("webpsave_buffer", ("lossless", true)), "webpload_buffer"));
     }
 
     [Fact]
     public void A_webp_that_libvips_decodes_costs_its_canvas()
     {
         using var srgb = TestImages.Solid(W, H, TestImages.Red);
-        using var p3 = VipsOperation.CallImage("icc_transform", ("in", srgb), ("output_profile", "p3"), ("input_profile", "srgb"));
-        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 8), CostOf(p3.Save("webpsave_buffer", ("strip", false)), "webpload_buffer"));
+        using var p3 = srgb.IccTransform("p3", inputProfile: "srgb");
+        Assert.Equal(new DecodeCost(Pixels * 3, Pixels * 8), CostOf(p3.SaveAs("webpsave_buffer", ("strip", false)), "webpload_buffer"));
     }
 }

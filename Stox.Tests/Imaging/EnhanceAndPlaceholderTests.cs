@@ -1,5 +1,5 @@
 using Stox.Imaging;
-using Stox.Imaging.Native;
+using NetVips;
 
 namespace Stox.Tests.Imaging;
 
@@ -11,7 +11,7 @@ public sealed class EnhanceAndPlaceholderTests
     private static byte[] DullPhoto(int width = 320, int height = 240)
     {
         using var photo = TestImages.Photo(width, height);
-        using var dull = photo.Linear([0.4, 0.4, 0.4], [70, 70, 70], ucharOut: true);
+        using var dull = photo.Linear([0.4, 0.4, 0.4], [70, 70, 70], uchar: true);
         return TestImages.Jpeg(dull);
     }
 
@@ -19,11 +19,9 @@ public sealed class EnhanceAndPlaceholderTests
     {
         var loader = FormatSniffer.Sniff(encoded, out _) == ImageFormat.Jpeg ? "jpegload_buffer" : "webpload_buffer";
         using var image = TestImages.Load(encoded, loader);
-        using var lab = image.Colourspace("lab");
-        using var floats = lab.Cast("float");
-        var bytes = floats.WriteToMemory();
-        var values = new float[bytes.Length / 4];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        using var lab = image.Colourspace(Enums.Interpretation.Lab);
+        using var floats = lab.Cast(Enums.BandFormat.Float);
+        var values = floats.WriteToMemory<float>();
         var n = values.Length / 3;
         double sum = 0, sumSq = 0, chroma = 0;
         for (var i = 0; i < n; i++)
@@ -87,7 +85,7 @@ public sealed class EnhanceAndPlaceholderTests
     public async Task Enhance_keeps_alpha_and_works_with_denoise()
     {
         var pixels = TestImages.Pixels(64, 64, (x, y) => x < 32 ? [(byte)(100 + y), 120, 140, 255] : [0, 0, 0, 0]);
-        using var rgba = VipsImage.FromPixels(pixels, 64, 64, 4);
+        using var rgba = TestImages.FromPixels(pixels, 64, 64, 4);
         var spec = new ImageJobSpec { Presets = [ImagePreset.Original, ImagePreset.Thumbnail], Formats = OutputFormats.WebP, Enhance = true, EnhanceDenoise = true };
 
         var result = await Engine.ProcessAsync(TestImages.Png(rgba), spec);

@@ -3,7 +3,7 @@ using Stox.Imaging;
 namespace Stox.Tests.Imaging;
 
 /// <summary>
-/// Checks of libvips' tracked memory, which is counted for the whole process: they run alone, after every other
+/// Checks of native image memory (libvips' tracked memory and the engine's pixel buffers), counted for the whole process: they run alone, after every other
 /// test, so no other test's images are counted with theirs.
 /// </summary>
 [Collection(NativeMemoryCollection.Name)]
@@ -16,7 +16,7 @@ public sealed class NativeMemoryTests
     {
         using var photo = TestImages.Photo(64, 48);
         var good = TestImages.WithExif(TestImages.Jpeg(photo), 6);
-        var webp = photo.Save("webpsave_buffer"); // decoded by WebpDecoder, not libvips' loader
+        var webp = photo.SaveAs("webpsave_buffer"); // decoded by WebpDecoder, not libvips' loader
         var bad = good[..(good.Length / 2)];
         var spec = ImageJobSpec.Default with { Enhance = false };
 
@@ -43,6 +43,10 @@ public sealed class NativeMemoryTests
         Assert.True(after.Bytes - before.Bytes < 256 * 1024, $"tracked bytes grew {before.Bytes} -> {after.Bytes}");
         Assert.True(after.Allocations - before.Allocations < 16, $"tracked allocations grew {before.Allocations} -> {after.Allocations}");
         Assert.Equal(before.OpenFiles, after.OpenFiles);
+        // The decoded images and sizes live in buffers of the engine's own, which libvips does not count.
+        Assert.True(after.PixelBuffers - before.PixelBuffers < 4, $"pixel buffers grew {before.PixelBuffers} -> {after.PixelBuffers}");
+        Assert.True(after.PixelBufferBytes - before.PixelBufferBytes < 256 * 1024,
+            $"pixel buffer bytes grew {before.PixelBufferBytes} -> {after.PixelBufferBytes}");
     }
 
     [Fact]

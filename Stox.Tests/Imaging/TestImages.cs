@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using NetVips;
 using Stox.Imaging;
-using Stox.Imaging.Native;
+using Stox.Imaging.Vips;
 
 namespace Stox.Tests.Imaging;
 
-/// <summary>Builds test inputs in memory through the binding, so the committed corpus stays tiny.</summary>
+/// <summary>Builds test inputs in memory through libvips, so the committed corpus stays tiny.</summary>
 internal static class TestImages
 {
     public static readonly byte[] Red = [220, 40, 40];
@@ -15,7 +16,7 @@ internal static class TestImages
 
     public static string CorpusPath(string name) => Path.Combine(AppContext.BaseDirectory, "Imaging", "Corpus", name);
 
-    public static VipsImage Solid(int width, int height, byte[] colour)
+    public static Image Solid(int width, int height, byte[] colour)
     {
         var bands = colour.Length;
         var pixels = new byte[width * height * bands];
@@ -24,7 +25,27 @@ internal static class TestImages
             colour.CopyTo(pixels, i * bands);
         }
 
-        return VipsImage.FromPixels(pixels, width, height, bands);
+        return FromPixels(pixels, width, height, bands);
+    }
+
+    /// <summary>An 8-bit image of packed pixels (libvips copies them): sRGB, with alpha for 4 bands.</summary>
+    public static Image FromPixels(byte[] pixels, int width, int height, int bands)
+    {
+        using var memory = Image.NewFromMemory(pixels, width, height, bands, Enums.BandFormat.Uchar);
+        using var copy = memory.Copy(interpretation: Enums.Interpretation.Srgb);
+        return copy.CopyMemory();
+    }
+
+    /// <summary>Saves with a libvips saver by name; options as (name, value) pairs, enums as NetVips' enums.</summary>
+    public static byte[] SaveAs(this Image image, string saver, params (string Name, object Value)[] options)
+    {
+        var vOptions = new VOption();
+        foreach (var (name, value) in options)
+        {
+            vOptions.Add(name, value);
+        }
+
+        return image.Save(saver, vOptions);
     }
 
     /// <summary>Quadrants: red top-left, green top-right, blue bottom-left, white bottom-right.</summary>
@@ -56,7 +77,7 @@ internal static class TestImages
     }
 
     /// <summary>A photo-like gradient with some texture, so encoders behave as on photos.</summary>
-    public static VipsImage Photo(int width, int height)
+    public static Image Photo(int width, int height)
     {
         var pixels = new byte[width * height * 3];
         var rng = new Random(42);
@@ -72,37 +93,31 @@ internal static class TestImages
             }
         }
 
-        return VipsImage.FromPixels(pixels, width, height, 3);
+        return FromPixels(pixels, width, height, 3);
     }
 
     private static byte Clamp(int v) => (byte)Math.Clamp(v, 0, 255);
 
-    public static byte[] Jpeg(VipsImage image, bool strip = true) => image.Save("jpegsave_buffer", ("Q", 90), ("strip", strip));
+    public static byte[] Jpeg(Image image, bool strip = true) => image.SaveAs("jpegsave_buffer", ("Q", 90), ("strip", strip));
 
     /// <summary>A progressive JPEG, with full-resolution chroma (4:4:4) or chroma halved both ways (4:2:0).</summary>
-    public static byte[] ProgressiveJpeg(VipsImage image, bool chromaSubsampled) =>
-        image.Save("jpegsave_buffer", ("Q", 85), ("strip", true), ("interlace", true), ("subsample_mode", chromaSubsampled ? "on" : "off"));
+    public static byte[] ProgressiveJpeg(Image image, bool chromaSubsampled) =>
+        image.SaveAs("jpegsave_buffer", ("Q", 85), ("strip", true), ("interlace", true),
+            ("subsample_mode", chromaSubsampled ? Enums.ForeignSubsample.On : Enums.ForeignSubsample.Off));
 
-    public static byte[] Png(VipsImage image) => image.Save("pngsave_buffer", ("compression", 1));
+    public static byte[] Png(Image image) => image.SaveAs("pngsave_buffer", ("compression", 1));
 
     public static byte[] Decode(byte[] encoded, out int width, out int height, out int bands)
     {
-        var loader = FormatSniffer.Sniff(encoded, out _) switch
-        {
-            ImageFormat.Jpeg => "jpegload_buffer",
-            ImageFormat.WebP => "webpload_buffer",
-            ImageFormat.Png => "pngload_buffer",
-            _ => "heifload_buffer",
-        };
-        using var image = VipsOperation.CallImage(loader, ("buffer", (ReadOnlyMemory<byte>)encoded));
+        var format = FormatSniffer.Sniff(encoded, out var detected) ?? throw new ArgumentException($"not an image: {detected}", nameof(encoded));
+        using var image = Load(encoded, FormatNames.Of(format).VipsOperation);
         width = image.Width;
         height = image.Height;
         bands = image.Bands;
-        return image.WriteToMemory();
+        return image.WriteToMemory<byte>();
     }
 
-    public static VipsImage Load(byte[] encoded, string loader) =>
-        VipsOperation.CallImage(loader, ("buffer", (ReadOnlyMemory<byte>)encoded));
+    public static Image Load(byte[] encoded, string loader) => ImageFields.Load(loader, encoded);
 
     public static byte[] PixelAt(byte[] pixels, int width, int bands, int x, int y) =>
         pixels.AsSpan(((y * width) + x) * bands, bands).ToArray();
@@ -212,9 +227,8 @@ internal static class TestImages
             }
         }
 
-        using var strip = VipsImage.FromPixels(pixels, width, height * colours.Length, 3);
-        using var copy = strip.Copy();
-        copy.SetInt("page-height", height);
-        return copy.Save(saver);
+        using var strip = FromPixels(pixels, width, height * colours.Length, 3);
+        using var paged = strip.Mutate(m => m.Set(GValue.GIntType, "page-height", height));
+        return paged.Save(saver);
     }
 }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Stox.Imaging;
+using NetVips;
 using Stox.Imaging.Native;
+using Stox.Imaging.Vips;
 
 namespace Stox.Tests.Imaging;
 
@@ -23,11 +25,11 @@ public sealed class WebpEncoderTests
         // Equal bitstreams prove quality, method and the picture reach libwebp as webpsave passes them.
         _ = new VipsImageEngine();
         using var photo = TestImages.Photo(640, 480);
-        using var withBands = bands == 4 ? VipsOperation.CallImage("bandjoin_const", ("in", photo), ("c", new[] { 200.0 })) : photo.Copy();
-        using var memory = withBands.CopyMemory();
+        using var withBands = bands == 4 ? photo.BandjoinConst([200.0]) : photo.Copy();
+        using var memory = PixelImage.Render(withBands);
 
         var ours = WebpEncoder.Encode(memory, quality, effort, CancellationToken.None);
-        var theirs = memory.Save("webpsave_buffer", ("Q", quality), ("effort", effort), ("strip", true));
+        var theirs = memory.Image.SaveAs("webpsave_buffer", ("Q", quality), ("effort", effort), ("strip", true));
 
         Assert.Equal(Chunk(theirs, "VP8 ").ToArray(), Chunk(ours, "VP8 ").ToArray());
         Assert.Equal(bands == 4, Chunk(ours, "ALPH").Length > 0);
@@ -38,7 +40,7 @@ public sealed class WebpEncoderTests
     {
         _ = new VipsImageEngine();
         using var photo = TestImages.Photo(320, 200);
-        using var memory = photo.CopyMemory();
+        using var memory = PixelImage.Render(photo);
 
         var webp = WebpEncoder.Encode(memory, 80, 4, CancellationToken.None);
 
@@ -55,7 +57,7 @@ public sealed class WebpEncoderTests
     {
         _ = new VipsImageEngine();
         using var photo = TestImages.Photo(800, 600);
-        using var memory = photo.CopyMemory();
+        using var memory = PixelImage.Render(photo);
 
         Assert.Throws<OperationCanceledException>(() => WebpEncoder.Encode(memory, 80, 4, new CancellationToken(canceled: true)));
     }
@@ -67,7 +69,7 @@ public sealed class WebpEncoderTests
     {
         _ = new VipsImageEngine();
         using var photo = TestImages.Photo(16, 16);
-        using var memory = photo.CopyMemory();
+        using var memory = PixelImage.Render(photo);
 
         Assert.Throws<ArgumentException>(() => WebpEncoder.Encode(memory, quality, effort, CancellationToken.None));
     }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Stox.Imaging.Native;
 using Stox.Tests.Imaging;
 
 namespace Stox.Tests.Jobs;
