@@ -41,6 +41,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(20_000);
+        // Expectations wait as long as actions: on a loaded CI machine a sign-up (password hashing, then the
+        // gallery's first render) takes longer than Playwright's 5 s default.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
         return context;
     }
 
