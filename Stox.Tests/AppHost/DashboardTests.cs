@@ -46,7 +46,8 @@ public sealed class DashboardTests
         var dashboard = app.GetEndpoint("aspire-dashboard", "http");
         using var telemetry = new HttpClient { BaseAddress = dashboard };
         telemetry.DefaultRequestHeaders.Add("x-api-key", apiKey);
-        using (var refused = await new HttpClient { BaseAddress = dashboard }.GetAsync($"/api/telemetry/traces/{traceId}", timeout.Token))
+        using (var anonymous = new HttpClient { BaseAddress = dashboard })
+        using (var refused = await anonymous.GetAsync($"/api/telemetry/traces/{traceId}", timeout.Token))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
