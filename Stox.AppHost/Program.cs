@@ -58,6 +58,8 @@ builder.AddProject<Projects.Stox_Gateway>("gateway")
     })
     .WithHttpHealthCheck("/health");
 
+builder.AddPromptHealthChecks();
+builder.AddPromptProjectShutdown();
 builder.AddStartupReport();
 builder.AddComposeAndKubernetesPublishing();
 

@@ -20,7 +20,8 @@ internal static class StartupReport
         }
 
         var started = Stopwatch.StartNew();
-        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((e, cancellationToken) =>
+        // From before the start, so each resource's own time is seen (AfterResourcesCreatedEvent waits for every WaitFor).
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, cancellationToken) =>
         {
             var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
             var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Stox.AppHost");
@@ -37,6 +38,7 @@ internal static class StartupReport
             .Where(r => r is not ParameterResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
             .ToDictionary(r => r.Name, r => r.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1);
         var healthy = new Dictionary<string, (string Name, CustomResourceSnapshot Snapshot)>();
+        var firstHealthy = new Dictionary<string, TimeSpan>();
         try
         {
             await foreach (var update in notifications.WatchAsync(stopping))
@@ -47,6 +49,7 @@ internal static class StartupReport
                 if (isHealthy)
                 {
                     healthy[update.ResourceId] = (update.Resource.Name, snapshot);
+                    firstHealthy.TryAdd(update.ResourceId, started.Elapsed);
                 }
                 else
                 {
@@ -55,7 +58,7 @@ internal static class StartupReport
 
                 if (expected.All(e => healthy.Values.Count(h => h.Name == e.Key) >= e.Value))
                 {
-                    logger.LogInformation("{Report}", Format(healthy.Values, started.Elapsed));
+                    logger.LogInformation("{Report}", Format(healthy, firstHealthy, started.Elapsed));
                     return;
                 }
             }
@@ -70,13 +73,14 @@ internal static class StartupReport
         }
     }
 
-    private static string Format(IEnumerable<(string Name, CustomResourceSnapshot Snapshot)> resources, TimeSpan elapsed)
+    private static string Format(Dictionary<string, (string Name, CustomResourceSnapshot Snapshot)> resources, Dictionary<string, TimeSpan> firstHealthy, TimeSpan elapsed)
     {
         var text = new StringBuilder($"All resources are healthy after {elapsed.TotalSeconds:0.0} s.").AppendLine();
-        foreach (var group in resources.GroupBy(r => r.Name).OrderBy(g => g.Key == "gateway" ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in resources.GroupBy(r => r.Value.Name).OrderBy(g => g.Key == "gateway" ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            var urls = group.SelectMany(r => r.Snapshot.Urls).Where(u => !u.IsInternal).Select(u => u.Url).Distinct();
-            text.Append($"  {group.Key,-12} {group.Count()}x  {string.Join(' ', urls)}").AppendLine();
+            var urls = group.SelectMany(r => r.Value.Snapshot.Urls).Where(u => !u.IsInternal).Select(u => u.Url).Distinct();
+            // When each became healthy shows the critical path of a slow start.
+            text.Append($"  {group.Key,-12} {group.Count()}x  {group.Max(r => firstHealthy[r.Key]).TotalSeconds,4:0.0} s  {string.Join(' ', urls)}").AppendLine();
         }
 
         return text.ToString().TrimEnd();

@@ -94,7 +94,8 @@ internal static class LocalRabbitMQBuilderExtensions
             .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", Path.Combine(folder, "enabled_plugins"))
             .WithEnvironment("ERL_EPMD_PORT", epmdPort)
             .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
-            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false")
+            // Erlang's schedulers spin while idle; on a machine the services share, spinning slows everyone's start.
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false +sbwt none +sbwtdcpu none +sbwtdio none")
             .WithArgs(ProcessWrapper.Arguments(name, "TERM", $"{epmd} -port {epmdPort} -address 127.0.0.1", [server]).ToArray())
             .WithIconName("Mailbox")
             .WithHealthCheck(healthCheckKey);

@@ -16,7 +16,7 @@ results=()
 run_pids() {
   local marker=$1 marked=() pid
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "STOX_BENCH_RUN=$marker" && marked+=("$pid")
+    { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qx "STOX_BENCH_RUN=$marker" && marked+=("$pid")
   done
   [ ${#marked[@]} -eq 0 ] && return 0
   ps -eo pid=,ppid= | awk -v roots="${marked[*]}" '
@@ -53,8 +53,11 @@ for i in $(seq 1 "$runs"); do
   stop=$(echo "$stop_end - $stop_start" | bc)
   printf 'run %d: healthy after %s s (AppHost) / %.1f s wall with dotnet run; AppHost %d MB, with DCP and dashboard %d MB; SIGTERM to all stopped %.1f s\n' \
     "$i" "$reported" "$wall" $((apphost_kb / 1024)) $((host_kb / 1024)) "$stop"
+  # The AppHost's report: when each resource became healthy, the critical path of the start.
+  sed -n '/All resources are healthy/,/^[^ ]/p' "$log" | grep '^  ' || true
   results+=("$reported $wall $((apphost_kb / 1024)) $((host_kb / 1024)) $stop")
 done
+rm -f "$log"
 printf '%s\n' "${results[@]}" | sort -n | awk '{ r[NR] = $1; w[NR] = $2; a[NR] = $3; h[NR] = $4; s[NR] = $5 } END {
   i = int((NR + 1) / 2)
   printf "median of %d: healthy after %.1f s (%.1f s wall), AppHost %d MB (%d MB with DCP and dashboard), stop %.1f s\n", NR, r[i], w[i], a[i], h[i], s[i] }'
