@@ -123,6 +123,7 @@ internal static class LocalPostgresBuilderExtensions
                     context.Args.Add(argument);
                 }
             })
+            .WithServerType("PostgreSQL")
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(healthCheckKey);
     }

@@ -97,6 +97,7 @@ internal static class LocalRabbitMQBuilderExtensions
             // Erlang's schedulers spin while idle; on a machine the services share, spinning slows everyone's start.
             .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false +sbwt none +sbwtdcpu none +sbwtdio none")
             .WithArgs(ProcessWrapper.Arguments(name, "TERM", $"{epmd} -port {epmdPort} -address 127.0.0.1", [server]).ToArray())
+            .WithServerType("RabbitMQ")
             .WithIconName("Mailbox")
             .WithHealthCheck(healthCheckKey);
     }

@@ -74,6 +74,7 @@ internal static class LocalRedisBuilderExtensions
                 context.Args.Add("--port");
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             })
+            .WithServerType("Redis")
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
     }

@@ -99,6 +99,7 @@ internal static class S3StorageBuilderExtensions
                 context.Args.Add("--bucket");
                 context.Args.Add(bucket);
             })
+            .WithServerType("S3")
             .WithIconName("Storage")
             // Unsigned requests are refused with 403, as by a private bucket: that answer means it listens.
             .WithHttpHealthCheck("/", statusCode: 403);

@@ -39,6 +39,26 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     }
 
     [Theory]
+    [InlineData("postgres", "PostgreSQL")]
+    [InlineData("cache", "Redis")]
+    [InlineData("messaging", "RabbitMQ")]
+    [InlineData("storage", "S3")]
+    [InlineData("gateway", "Project")]
+    public void The_dashboard_shows_each_server_as_its_own_type(string resource, string type) =>
+        Assert.Equal(type, App.Snapshot(Assert.Single(App.Instances(resource))).ResourceType);
+
+    [Theory]
+    [InlineData("authdb")]
+    [InlineData("jobsdb")]
+    public void Databases_sit_under_their_server_in_the_dashboard(string database)
+    {
+        var snapshot = App.Snapshot(Assert.Single(App.Instances(database)));
+
+        Assert.Equal("PostgresDatabase", snapshot.ResourceType);
+        Assert.Contains(snapshot.Relationships, r => r.Type == "Parent" && r.ResourceName == "postgres");
+    }
+
+    [Theory]
     [InlineData("gateway", new[] { "cache", "downstream-auth", "downstream-jobs", "downstream-frontend" })]
     [InlineData("auth", new[] { "authdb", "cache" })]
     [InlineData("jobs", new[] { "jobsdb", "cache", "messaging", "storage" })]
