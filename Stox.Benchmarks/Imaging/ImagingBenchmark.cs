@@ -508,13 +508,15 @@ internal static class ImagingBenchmark
             Console.Error.WriteLine($"installing Sharp: npm ci in {dir}");
             try
             {
-                var psi = new ProcessStartInfo("npm") { WorkingDirectory = dir, UseShellExecute = false };
+                // npm's output goes to stderr: stdout is the Markdown table.
+                var psi = new ProcessStartInfo("npm") { WorkingDirectory = dir, UseShellExecute = false, RedirectStandardOutput = true };
                 foreach (var a in new[] { "ci", "--no-audit", "--no-fund", "--loglevel=error" })
                 {
                     psi.ArgumentList.Add(a);
                 }
 
                 using var npm = Process.Start(psi)!;
+                Console.Error.Write(npm.StandardOutput.ReadToEnd());
                 npm.WaitForExit();
                 if (npm.ExitCode == 0)
                 {

@@ -197,6 +197,29 @@ public abstract class EngineBehaviourTests(IImageEngine engine)
     }
 
     [Fact]
+    public async Task A_cancelled_job_and_a_missed_deadline_end_as_documented()
+    {
+        using var photo = TestImages.Photo(2400, 1600);
+        var input = TestImages.Jpeg(photo);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.ProcessAsync(input, ImageJobSpec.Default, cancelled.Token));
+        await Assert.ThrowsAsync<TimeoutException>(() => engine.ProcessAsync(input, ImageJobSpec.Default with { Timeout = TimeSpan.FromMilliseconds(1) }));
+    }
+
+    [Fact]
+    public async Task The_enhanced_set_has_every_variant_of_the_plain_one()
+    {
+        using var photo = TestImages.Photo(640, 480);
+        var result = await engine.ProcessAsync(TestImages.Jpeg(photo), ImageJobSpec.Default with { Enhance = true });
+
+        Assert.Equal(result.Variants.Select(v => (v.Preset, v.Format, v.Width, v.Height)), result.Enhanced.Select(v => (v.Preset, v.Format, v.Width, v.Height)));
+        Assert.NotEqual(result.Variants.Single(v => v.Preset == "small" && v.Format == OutputFormat.Jpeg).Data,
+            result.Enhanced.Single(v => v.Preset == "small" && v.Format == OutputFormat.Jpeg).Data);
+    }
+
+    [Fact]
     public async Task Output_carries_no_icc_profile_nor_exif()
     {
         var input = await File.ReadAllBytesAsync(TestImages.CorpusPath("display-p3.jpg"));
