@@ -3,6 +3,12 @@ namespace Stox.Imaging;
 /// <summary>Engine-wide settings. The libvips-level ones (cache, concurrency, logging) apply once per process.</summary>
 public sealed class ImagingOptions
 {
+    /// <summary>
+    /// The engine <see cref="ImageEngines.Create"/> makes: <c>vips</c> (default) or <c>skia</c> (SkiaSharp, handing
+    /// HEIC/AVIF/TIFF inputs and AVIF outputs to libvips). See Stox.Imaging/README.md for how they compare.
+    /// </summary>
+    public string Engine { get; set; } = ImageEngines.Vips;
+
     /// <summary>libvips operation cache entries (0 = off, the default: every job sees new data).</summary>
     public int OperationCacheSize { get; set; }
 

@@ -8,16 +8,18 @@ namespace Stox.Imaging;
 internal static class Placeholders
 {
     private const string Base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
-    private const int SampleSize = 32;
+    public const int SampleSize = 32;
 
     public static (string BlurHash, string DominantColor) Compute(Image image)
     {
         using var small = image.ThumbnailImage(SampleSize, height: SampleSize, size: Enums.Size.Down, noRotate: true);
         using var flat = small.HasAlpha() ? small.Flatten([255, 255, 255]) : small.Copy();
-        var pixels = flat.WriteToMemory<byte>();
-        var w = flat.Width;
-        var h = flat.Height;
-        var bands = flat.Bands;
+        return FromPixels(flat.WriteToMemory<byte>(), flat.Width, flat.Height, flat.Bands);
+    }
+
+    /// <summary>From packed 8-bit pixels already at most <see cref="SampleSize"/> px a side and flattened (the Skia engine's).</summary>
+    public static (string BlurHash, string DominantColor) FromPixels(byte[] pixels, int w, int h, int bands)
+    {
         var (cx, cy) = w >= h ? (4, 3) : (3, 4);
         return (BlurHash.Encode(pixels, w, h, bands, cx, cy), Dominant(pixels, w * h, bands));
     }

@@ -18,6 +18,7 @@ public sealed class VipsImageEngine : IImageEngine
     private readonly MemoryBudget _largeEncodes;
     private readonly Func<ImageFormat, bool> _canDecode;
     private readonly Enums.FailOn _failOn;
+    private readonly Encoders _encoders;
 
     public VipsImageEngine(ImagingOptions? options = null)
         : this(options, decodable: null)
@@ -31,6 +32,7 @@ public sealed class VipsImageEngine : IImageEngine
         _decodes = new MemoryBudget(Math.Max(1, _options.DecodeBudgetBytes));
         _largeEncodes = new MemoryBudget(Math.Max(1, _options.LargeEncodeBudgetBytes));
         _failOn = Enum.Parse<Enums.FailOn>(_options.FailOn, ignoreCase: true);
+        _encoders = new Encoders(_options);
         VipsRuntime.EnsureInitialised(_options);
         _canDecode = decodable is null ? DecoderSupport.CanDecode : decodable.Contains;
     }
@@ -117,36 +119,19 @@ public sealed class VipsImageEngine : IImageEngine
 
     private ImageProcessingResult Run(ReadOnlyMemory<byte> input, ImageJobSpec spec, JobScope job)
     {
-        if (input.Length > _options.MaxInputBytes)
-        {
-            throw new ImageRejectedException(ImageRejectionReason.TooLarge,
-                $"The file is larger than the {_options.MaxInputBytes / (1024 * 1024)} MB limit.");
-        }
-
+        VariantPlan.CheckInputSize(input.Length, _options);
         var format = Sniff(input.Span);
-        var presets = spec.Presets ?? _options.Presets.ToArray();
-        if (presets.Count == 0 || spec.Formats == OutputFormats.None)
-        {
-            throw new ArgumentException("The job spec asks for no presets or no formats.", nameof(spec));
-        }
+        var presets = VariantPlan.Presets(spec, _options);
 
         // Header only: nothing is decoded until the pixel limit has been checked.
         ImageInfo info;
         DecodeCost cost;
-        var shrink = 1;
+        int shrink;
         using (var header = LoadHeader(input, format, 1))
         {
             info = Describe(header, format, input.Length);
-            var limit = spec.MaxPixels ?? _options.MaxPixels;
-            var pixels = (long)info.Width * info.Height * info.Pages;
-            if (pixels > limit)
-            {
-                throw new ImageRejectedException(ImageRejectionReason.TooManyPixels,
-                    $"The image is too large: {info.Width}x{info.Height}" + (info.Pages > 1 ? $" x {info.Pages} frames" : string.Empty)
-                    + $" is {pixels / 1e6:0.#} MP, over the {limit / 1e6:0.#} MP limit.");
-            }
-
-            shrink = format == ImageFormat.Jpeg ? JpegShrink(info, presets) : 1;
+            VariantPlan.CheckPixels(info, spec.MaxPixels ?? _options.MaxPixels);
+            shrink = format == ImageFormat.Jpeg ? VariantPlan.ShrinkOnLoad(info, presets) : 1;
             cost = DecodeCost.Of(header, info, input.Span, shrink, spec.Enhance);
         }
 
@@ -175,8 +160,8 @@ public sealed class VipsImageEngine : IImageEngine
             admission.Dispose();
         };
 
-        var formats = Formats(spec.Formats);
-        var variants = RenderSet(oriented, presets, formats, enhance: null, decodedNoLongerRead, job, out var smallest);
+        var formats = VariantPlan.Formats(spec.Formats);
+        var variants = SetRender.Run(_encoders, _largeEncodes, oriented, presets, formats, enhance: null, decodedNoLongerRead, job, out var smallest);
         string? placeholder = null;
         string? dominant = null;
         using (smallest)
@@ -201,7 +186,7 @@ public sealed class VipsImageEngine : IImageEngine
             Release(oriented); // the enhanced copy is all that is read from here on
             admission.ReduceTo(cost.Decoded / 2);
             job.Token.ThrowIfCancellationRequested();
-            enhanced = RenderSet(enhancedFull, presets, formats, enhance: spec.EnhanceStrength, () =>
+            enhanced = SetRender.Run(_encoders, _largeEncodes, enhancedFull, presets, formats, enhance: spec.EnhanceStrength, () =>
             {
                 Release(enhancedFull);
                 admission.Dispose();
@@ -250,244 +235,68 @@ public sealed class VipsImageEngine : IImageEngine
         return image;
     }
 
-    /// <summary>
-    /// Makes every preset image (each from the smallest larger one) and encodes them all. Large encodes (the
-    /// full-size ones above all) start as soon as their image exists, each on a thread of its own under the
-    /// process-wide encoder-memory budget, so the originals' encodes run beside the resizing and beside each other
-    /// when they fit;
-    /// the small encodes share the remaining parallelism. <paramref name="fullNoLongerRead"/> runs once nothing
-    /// will read <paramref name="full"/> again (it may run on an encoder's thread; this method no longer touches
-    /// the image then).
-    /// </summary>
-    private List<EncodedVariant> RenderSet(PixelImage full, IReadOnlyList<ImagePreset> presets, OutputFormat[] formats,
-        double? enhance, Action? fullNoLongerRead, JobScope job, out Image? smallest)
+    /// <summary>The encoders of one engine: its settings, and what counts as large.</summary>
+    internal sealed class Encoders(ImagingOptions options)
     {
-        var fullW = full.Width;
-        var fullH = full.Height;
+        public int Parallelism => options.EncodeParallelism;
 
-        // Largest first, so each size can be made from the previous one rather than from the full image.
-        var ordered = presets
-            .Select((p, i) => (Preset: p, Index: i, Scale: TargetScale(p, fullW, fullH)))
-            .OrderByDescending(x => x.Scale)
-            .ThenBy(x => x.Preset.Fit == PresetFit.Cover ? 1 : 0)
-            .ToList();
+        /// <summary>Encodes of images this large share the process-wide encode budget and use <see cref="ImagingOptions.LargeWebpEffort"/>.</summary>
+        public bool IsLarge(PixelImage image) => (long)image.Width * image.Height >= options.LargeEncodePixels;
 
-        var encoded = new EncodedVariant[presets.Count * formats.Length];
-        var smallEncodes = new List<(ImagePreset Preset, PixelImage Image, OutputFormat Format, int Slot)>();
-        var largeEncodes = new List<Task>();
-        var sources = new List<(PixelImage Image, double Scale)> { (full, 1.0) };
-        var made = new List<(ImagePreset Preset, PixelImage Image)>();
-        var owned = new List<PixelImage>();
-        smallest = null;
-
-        // Readers of the full image: the resizing below, and each encode of it until it has read its pixels.
-        var fullReaders = 1;
-        void FullRead()
+        /// <summary>Peak encoder memory a pixel (see <see cref="ImagingOptions.LargeEncodeBudgetBytes"/>).</summary>
+        public static int BytesPerPixel(OutputFormat format) => format switch
         {
-            if (Interlocked.Decrement(ref fullReaders) == 0)
+            OutputFormat.Jpeg => 3,
+            OutputFormat.WebP => 2,
+            _ => 18,
+        };
+
+        /// <summary>Encodes one variant; <paramref name="pixelsRead"/>, if any, runs once the encoder no longer reads <paramref name="image"/>.</summary>
+        public EncodedVariant Encode(PixelImage image, ImagePreset preset, OutputFormat format, JobScope job, Action? pixelsRead = null)
+        {
+            if (format == OutputFormat.WebP)
             {
-                fullNoLongerRead?.Invoke();
+                return EncodeWebp(image, preset, job, pixelsRead);
             }
+
+            using var flattened = format == OutputFormat.Jpeg && image.Image.HasAlpha() ? image.Image.Flatten([255, 255, 255]) : null;
+            var input = flattened ?? image.Image;
+            job.Token.ThrowIfCancellationRequested();
+            return new EncodedVariant(preset.Name, format, input.Width, input.Height, Save(input, preset, format));
         }
 
-        void Schedule(ImagePreset preset, int index, PixelImage image)
+        private EncodedVariant EncodeWebp(PixelImage image, ImagePreset preset, JobScope job, Action? pixelsRead)
         {
-            made.Add((preset, image));
-            for (var f = 0; f < formats.Length; f++)
-            {
-                var (format, slot) = (formats[f], index * formats.Length + f);
-                if (!IsLarge(image))
-                {
-                    smallEncodes.Add((preset, image, format, slot));
-                    continue;
-                }
-
-                var readsFull = ReferenceEquals(image, full);
-                if (readsFull)
-                {
-                    Interlocked.Increment(ref fullReaders);
-                }
-
-                // A thread of its own (LongRunning), not a pool thread: it blocks for the budget and then for
-                // hundreds of milliseconds in the encoder, and a starved pool adds threads only every half second.
-                var encoderBytes = (long)image.Width * image.Height * EncoderBytesPerPixel(format);
-                largeEncodes.Add(Task.Factory.StartNew(() =>
-                {
-                    var read = 0;
-                    void PixelsRead()
-                    {
-                        if (readsFull && Interlocked.Exchange(ref read, 1) == 0)
-                        {
-                            FullRead();
-                        }
-                    }
-
-                    try
-                    {
-                        using var lease = _largeEncodes.Acquire(encoderBytes, job.Token);
-                        encoded[slot] = Encode(image, preset, format, job, PixelsRead);
-                    }
-                    finally
-                    {
-                        PixelsRead();
-                    }
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-            }
+            using var fitted = FitForWebp(image);
+            var input = fitted ?? image;
+            job.Token.ThrowIfCancellationRequested();
+            var (width, height) = (input.Width, input.Height); // once its pixels are read, the image may be gone
+            var effort = IsLarge(input) ? options.LargeWebpEffort ?? options.WebpEffort : options.WebpEffort;
+            var data = WebpEncoder.Encode(input, options.WebpQuality, effort, job.Token, fitted is null ? pixelsRead : null);
+            return new EncodedVariant(preset.Name, OutputFormat.WebP, width, height, data);
         }
 
-        try
+        /// <summary>JPEG and AVIF through libvips' savers (WebP goes through <see cref="WebpEncoder"/>).</summary>
+        private byte[] Save(Image input, ImagePreset preset, OutputFormat format)
         {
-            foreach (var (preset, index, _) in ordered.Where(x => x.Preset.Fit == PresetFit.Original))
-            {
-                Schedule(preset, index, full);
-            }
-
-            foreach (var (preset, index, scale) in ordered.Where(x => x.Preset.Fit != PresetFit.Original))
-            {
-                job.Token.ThrowIfCancellationRequested();
-                var source = sources.Where(s => s.Scale >= scale).MinBy(s => s.Scale).Image;
-                using var resized = Resize(source.Image, preset);
-                PixelImage ready;
-                if (enhance is { } strength)
-                {
-                    using var sharpened = Enhancer.Sharpen(resized, strength);
-                    ready = PixelImage.Render(sharpened);
-                }
-                else
-                {
-                    ready = PixelImage.Render(resized);
-                }
-
-                owned.Add(ready);
-                if (preset.Fit == PresetFit.Inside)
-                {
-                    sources.Add((ready, Math.Min((double)ready.Width / fullW, (double)ready.Height / fullH)));
-                }
-
-                Schedule(preset, index, ready);
-            }
-
-            var parallelism = Math.Max(1, _options.EncodeParallelism - (largeEncodes.Count > 0 ? 1 : 0));
-            Parallel.ForEach(smallEncodes,
-                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = job.Token },
-                e => encoded[e.Slot] = Encode(e.Image, e.Preset, e.Format, job));
-
-            // The placeholder comes from the smallest uncropped variant, so it has the image's aspect ratio.
-            var smallestMade = full;
-            var smallestPixels = (long)fullW * fullH;
-            foreach (var m in made)
-            {
-                if (m.Preset.Fit != PresetFit.Cover && (long)m.Image.Width * m.Image.Height < smallestPixels)
-                {
-                    (smallestMade, smallestPixels) = (m.Image, (long)m.Image.Width * m.Image.Height);
-                }
-            }
-
-            var smallestCopy = smallestMade.Image.Copy();
+            var saveOptions = format == OutputFormat.Jpeg
+                ? new VOption { { "Q", options.JpegQuality }, { "optimize_coding", true }, { "interlace", true } }
+                : new VOption { { "Q", options.AvifQuality }, { "compression", Enums.ForeignHeifCompression.Av1 }, { "effort", options.AvifEffort } };
+            saveOptions.Add("strip", true);
             try
             {
-                FullRead(); // this thread is done with the full image
-                Task.WaitAll(largeEncodes); // a cancelled job's encodes are killed through the job scope
+                return input.Save(FormatNames.Of(format).VipsOperation, saveOptions);
             }
-            catch
+            catch (VipsException e)
             {
-                smallestCopy.Dispose();
-                throw;
-            }
-
-            var list = encoded.ToList();
-            Deduplicate(list);
-            smallest = smallestCopy;
-            return list;
-        }
-        finally
-        {
-            // The large encodes read these images (and the caller's full image): they must end before either goes.
-            try
-            {
-                Task.WaitAll(largeEncodes);
-            }
-            catch (AggregateException)
-            {
-                // Already reported by the WaitAll above, or the job is failing for another reason.
-            }
-
-            foreach (var image in owned)
-            {
-                image.Dispose();
+                throw new ImageProcessingException($"Encoding {preset.Name} as {FormatNames.Of(format).Name} failed: {VipsErrors.Detail(e)}", e);
             }
         }
     }
 
-    /// <summary>A smaller variant that comes out with the same size as a larger one reuses its bytes.</summary>
-    private static void Deduplicate(List<EncodedVariant> list)
-    {
-        // The first of each (format, size) in preset order wins; later twins reuse its bytes.
-        var seen = new Dictionary<(OutputFormat, int, int), byte[]>();
-        for (var i = 0; i < list.Count; i++)
-        {
-            var v = list[i];
-            var key = (v.Format, v.Width, v.Height);
-            if (seen.TryGetValue(key, out var data))
-            {
-                list[i] = v with { Data = data };
-            }
-            else
-            {
-                seen[key] = v.Data;
-            }
-        }
-
-    }
-
-    /// <summary>Encodes of images this large share the process-wide encode budget and use <see cref="ImagingOptions.LargeWebpEffort"/>.</summary>
-    private bool IsLarge(PixelImage image) => IsLarge(image.Image);
-
-    private bool IsLarge(Image image) => (long)image.Width * image.Height >= _options.LargeEncodePixels;
-
-    /// <summary>Peak encoder memory a pixel (see <see cref="ImagingOptions.LargeEncodeBudgetBytes"/>).</summary>
-    private static int EncoderBytesPerPixel(OutputFormat format) => format switch
-    {
-        OutputFormat.Jpeg => 3,
-        OutputFormat.WebP => 2,
-        _ => 18,
-    };
-
-    private static double TargetScale(ImagePreset preset, int w, int h) => preset.Fit switch
-    {
-        PresetFit.Original => 1.0,
-        PresetFit.Inside => Math.Min(1.0, Math.Min((double)preset.Width / w, (double)preset.Height / h)),
-        _ => Math.Min(1.0, Math.Max((double)preset.Width / w, (double)preset.Height / h)),
-    };
-
-    private static Image Resize(Image source, ImagePreset preset) =>
+    internal static Image Resize(Image source, ImagePreset preset) =>
         source.ThumbnailImage(preset.Width, height: preset.Height, size: Enums.Size.Down, noRotate: true,
             crop: preset.Fit == PresetFit.Cover ? Enums.Interesting.Attention : null);
-
-    /// <summary>Encodes one variant; <paramref name="pixelsRead"/>, if any, runs once the encoder no longer reads <paramref name="image"/>.</summary>
-    private EncodedVariant Encode(PixelImage image, ImagePreset preset, OutputFormat format, JobScope job, Action? pixelsRead = null)
-    {
-        if (format == OutputFormat.WebP)
-        {
-            return EncodeWebp(image, preset, job, pixelsRead);
-        }
-
-        using var flattened = format == OutputFormat.Jpeg && image.Image.HasAlpha() ? image.Image.Flatten([255, 255, 255]) : null;
-        var input = flattened ?? image.Image;
-        job.Token.ThrowIfCancellationRequested();
-        return new EncodedVariant(preset.Name, format, input.Width, input.Height, Save(input, preset, format));
-    }
-
-    private EncodedVariant EncodeWebp(PixelImage image, ImagePreset preset, JobScope job, Action? pixelsRead)
-    {
-        using var fitted = FitForWebp(image);
-        var input = fitted ?? image;
-        job.Token.ThrowIfCancellationRequested();
-        var (width, height) = (input.Width, input.Height); // once its pixels are read, the image may be gone
-        var effort = IsLarge(input) ? _options.LargeWebpEffort ?? _options.WebpEffort : _options.WebpEffort;
-        var data = WebpEncoder.Encode(input, _options.WebpQuality, effort, job.Token, fitted is null ? pixelsRead : null);
-        return new EncodedVariant(preset.Name, OutputFormat.WebP, width, height, data);
-    }
 
     /// <summary>WebP cannot hold more than 16383 px a side: the WebP of a larger original is fitted inside that.</summary>
     private static PixelImage? FitForWebp(PixelImage image)
@@ -501,79 +310,7 @@ public sealed class VipsImageEngine : IImageEngine
         return PixelImage.Render(fitted);
     }
 
-    /// <summary>JPEG and AVIF through libvips' savers (WebP goes through <see cref="WebpEncoder"/>).</summary>
-    private byte[] Save(Image input, ImagePreset preset, OutputFormat format)
-    {
-        var options = format == OutputFormat.Jpeg
-            ? new VOption { { "Q", _options.JpegQuality }, { "optimize_coding", true }, { "interlace", true } }
-            : new VOption { { "Q", _options.AvifQuality }, { "compression", Enums.ForeignHeifCompression.Av1 }, { "effort", _options.AvifEffort } };
-        options.Add("strip", true);
-        try
-        {
-            return input.Save(FormatNames.Of(format).VipsOperation, options);
-        }
-        catch (VipsException e)
-        {
-            throw new ImageProcessingException($"Encoding {preset.Name} as {FormatNames.Of(format).Name} failed: {VipsErrors.Detail(e)}", e);
-        }
-    }
-
-    private static OutputFormat[] Formats(OutputFormats formats)
-    {
-        var list = new List<OutputFormat>(3);
-        if (formats.HasFlag(OutputFormats.Jpeg))
-        {
-            list.Add(OutputFormat.Jpeg);
-        }
-
-        if (formats.HasFlag(OutputFormats.WebP))
-        {
-            list.Add(OutputFormat.WebP);
-        }
-
-        if (formats.HasFlag(OutputFormats.Avif))
-        {
-            list.Add(OutputFormat.Avif);
-        }
-
-        return [.. list];
-    }
-
-    /// <summary>JPEG shrink-on-load: the largest power of two that still leaves every preset at least its size.</summary>
-    private static int JpegShrink(ImageInfo info, IReadOnlyList<ImagePreset> presets)
-    {
-        if (presets.Any(p => p.Fit == PresetFit.Original))
-        {
-            return 1;
-        }
-
-        var (w, h) = info.OrientedSize;
-        var largest = presets.Max(p => TargetScale(p, w, h));
-        var shrink = 1;
-        while (shrink < 8 && largest * shrink * 2 <= 1.0)
-        {
-            shrink *= 2;
-        }
-
-        return shrink;
-    }
-
-    private ImageFormat Sniff(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty)
-        {
-            throw new ImageRejectedException(ImageRejectionReason.Empty, "The file is empty.", "empty");
-        }
-
-        var format = FormatSniffer.Sniff(data, out var detected)
-            ?? throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"The file is not a supported image (detected: {detected}). Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.", detected);
-        return CanDecode(format)
-            ? format
-            : throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                $"{FormatNames.Of(format).Name} images cannot be decoded here: this server's libvips {LibVipsVersion.ToString(2)} has no decoder for them. Supported: {FormatNames.List(FormatNames.Accepted.Where(CanDecode))}.",
-                detected);
-    }
+    private ImageFormat Sniff(ReadOnlySpan<byte> data) => VariantPlan.Sniff(data, CanDecode, $"libvips {LibVipsVersion.ToString(2)}");
 
     /// <summary>Builds the loader: libvips reads the header here and decodes pixels only when asked.</summary>
     private Image LoadHeader(ReadOnlyMemory<byte> input, ImageFormat format, int shrink)

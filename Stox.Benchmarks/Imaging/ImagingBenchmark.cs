@@ -47,6 +47,10 @@ internal static class ImagingBenchmark
             foreach (var lib in o.Libraries)
             {
                 scenarios.AddRange(o.Budgets.Select(b => Ours(o, "ours", concurrency, lib, o.Malloc, b)));
+                if (o.Skia && lib == o.Libraries[0])
+                {
+                    scenarios.Add(Ours(o, "ours", concurrency, lib, o.Malloc, engine: ImageEngines.Skia));
+                }
                 if (o.CompareMalloc)
                 {
                     scenarios.AddRange(MallocProfiles.Keys.Where(k => k != o.Malloc).Select(m => Ours(o, "ours", concurrency, lib, m)));
@@ -76,6 +80,10 @@ internal static class ImagingBenchmark
             Console.WriteLine($"# 24 MP check: {Directory.GetFiles(dir).Length} camera-like 6000x4000 baseline 4:2:0 JPEGs in {dir}, concurrency 2");
             var o24 = o.WithCorpus(dir);
             var scenarios24 = o.Libraries.SelectMany(lib => o.Budgets.Select(b => Ours(o24, "ours", 2, lib, o.Malloc, b))).ToList();
+            if (o.Skia)
+            {
+                scenarios24.Add(Ours(o24, "ours", 2, o.Libraries[0], o.Malloc, engine: ImageEngines.Skia));
+            }
             if (!o.SkipSharp)
             {
                 scenarios24.Add(Sharp(o24, "legacy", 2));
@@ -158,7 +166,8 @@ internal static class ImagingBenchmark
 
     private sealed record Scenario(string Name, int Concurrency, ProcessStartInfo Start);
 
-    private static Scenario Ours(BenchOptions o, string scenario, int concurrency, string lib, string malloc, Budgets? budgets = null)
+    private static Scenario Ours(BenchOptions o, string scenario, int concurrency, string lib, string malloc, Budgets? budgets = null,
+        string engine = ImageEngines.Vips)
     {
         var self = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -173,6 +182,8 @@ internal static class ImagingBenchmark
             psi.ArgumentList.Add(a);
         }
 
+        psi.ArgumentList.Add("--engine");
+        psi.ArgumentList.Add(engine);
         if (budgets is not null)
         {
             psi.ArgumentList.Add("--budgets");
@@ -182,7 +193,8 @@ internal static class ImagingBenchmark
         UseLibvips(psi, lib);
         ApplyMalloc(psi, malloc);
         var name = scenario == "ours" ? "ours" : "decode-only (ours)";
-        name += lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
+        name += engine == ImageEngines.Skia ? " [skia 4.156, HEIC/TIFF/AVIF via vips 8.14]"
+            : lib.Contains("8.18", StringComparison.Ordinal) ? " [vips 8.18]" : " [vips 8.14]";
         name += budgets is null || budgets.IsDefault ? "" : $" [budgets {budgets}]";
         name += $" [{malloc}]";
         return new Scenario(name, concurrency, psi);
@@ -344,9 +356,9 @@ internal static class ImagingBenchmark
             return 0;
         }
 
-        var options = new ImagingOptions { EncodeParallelism = Environment.ProcessorCount };
+        var options = new ImagingOptions { EncodeParallelism = Environment.ProcessorCount, Engine = o.Engine };
         o.Budgets[0].ApplyTo(options);
-        var engine = new VipsImageEngine(options);
+        var engine = ImageEngines.Create(options);
         // Each job reads its file, as the processing service reads each original from storage.
         Func<string, Task> job = o.Scenario switch
         {
@@ -443,6 +455,12 @@ internal static class ImagingBenchmark
 
         public bool SkipSharp { get; private set; }
 
+        /// <summary>Also run our Skia engine (<c>--skip-skia</c> leaves it out).</summary>
+        public bool Skia { get; private set; } = true;
+
+        /// <summary>The engine a child scenario runs (<c>--engine vips|skia</c>).</summary>
+        public string Engine { get; private set; } = ImageEngines.Vips;
+
         public bool Check24Mp { get; private set; } = true;
 
         /// <summary>Memory budgets our engine runs under, one scenario each (the engine's defaults unless given).</summary>
@@ -474,6 +492,48 @@ internal static class ImagingBenchmark
             return Path.Combine(Environment.CurrentDirectory, "Stox.Benchmarks", "Imaging", "sharp");
         }
 
+        /// <summary>
+        /// Installs Sharp (npm ci in its folder) when its packages are missing or older than its lock file, as
+        /// ./build.sh does for the other node folders; false (Sharp's rows are left out, with a note) when that fails.
+        /// </summary>
+        private static bool EnsureSharp(string dir)
+        {
+            var stamp = Path.Combine(dir, "node_modules", ".stox-lock");
+            var lockFile = Path.Combine(dir, "package-lock.json");
+            if (File.Exists(stamp) && File.ReadAllText(stamp) == File.ReadAllText(lockFile))
+            {
+                return true;
+            }
+
+            Console.Error.WriteLine($"installing Sharp: npm ci in {dir}");
+            try
+            {
+                // npm's output goes to stderr: stdout is the Markdown table.
+                var psi = new ProcessStartInfo("npm") { WorkingDirectory = dir, UseShellExecute = false, RedirectStandardOutput = true };
+                foreach (var a in new[] { "ci", "--no-audit", "--no-fund", "--loglevel=error" })
+                {
+                    psi.ArgumentList.Add(a);
+                }
+
+                using var npm = Process.Start(psi)!;
+                Console.Error.Write(npm.StandardOutput.ReadToEnd());
+                npm.WaitForExit();
+                if (npm.ExitCode == 0)
+                {
+                    File.Copy(lockFile, stamp, overwrite: true);
+                    return true;
+                }
+
+                Console.Error.WriteLine($"npm ci failed (exit {npm.ExitCode}): Sharp's rows are left out");
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Console.Error.WriteLine($"npm not found ({e.Message}): apt-get install nodejs npm; Sharp's rows are left out");
+            }
+
+            return false;
+        }
+
         public static BenchOptions Parse(string[] args)
         {
             var o = new BenchOptions();
@@ -490,12 +550,19 @@ internal static class ImagingBenchmark
                     case "--malloc": o.Malloc = Next(); break;
                     case "--compare-malloc": o.CompareMalloc = true; break;
                     case "--skip-sharp": o.SkipSharp = true; break;
+                    case "--skip-skia": o.Skia = false; break;
+                    case "--engine": o.Engine = Next(); break;
                     case "--skip-24mp": o.Check24Mp = false; break;
                     case "--sharp-dir": o.SharpDir = Next(); break;
                     case "--scenario": o.Scenario = Next(); break;
                     case "--budgets": o.Budgets = [.. Next().Split(',').Select(Imaging.Budgets.Parse)]; break;
                     default: throw new ArgumentException("unknown option " + args[i]);
                 }
+            }
+
+            if (o.Scenario is null && !o.SkipSharp)
+            {
+                o.SkipSharp = !EnsureSharp(o.SharpDir);
             }
 
             if (o.Libraries.Count == 0)

@@ -39,8 +39,9 @@ internal static class ProcessingExtensions
             builder.Configuration.GetSection($"{ProcessingOptions.SectionName}:Imaging").Bind(imaging);
             return imaging;
         });
-        // One engine per process: libvips is initialised once and is thread-safe.
-        services.AddSingleton<IImageEngine>(sp => new VipsImageEngine(sp.GetRequiredService<ImagingOptions>()));
+        // One engine per process (Processing:Imaging:Engine, vips or skia): libvips is initialised once, and both
+        // engines are thread-safe.
+        services.AddSingleton<IImageEngine>(sp => ImageEngines.Create(sp.GetRequiredService<ImagingOptions>()));
         services.AddSingleton<ImageStore>();
         services.AddSingleton<MessagePublisher>();
         services.AddSingleton<ProcessingMetrics>();

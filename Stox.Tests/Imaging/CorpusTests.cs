@@ -4,9 +4,9 @@ using NetVips;
 namespace Stox.Tests.Imaging;
 
 /// <summary>Inputs the engine must get right: orientation, colour spaces, bit depths, alpha, frames, shapes.</summary>
-public sealed class CorpusTests
+public abstract class CorpusTests(IImageEngine engine)
 {
-    private static readonly VipsImageEngine Engine = new();
+    private IImageEngine Engine { get; } = engine;
     private static readonly ImageJobSpec OriginalOnly = new() { Presets = [ImagePreset.Original], Placeholder = false };
 
     /// <summary>Where a displayed pixel (x, y) lives in the stored image for each EXIF orientation.</summary>
@@ -288,3 +288,9 @@ public sealed class CorpusTests
         Assert.Contains(result.Variants, v => v is { Preset: "thumbnail", Width: 150, Height: 150 });
     }
 }
+
+/// <summary>The same cases on the libvips engine.</summary>
+public sealed class VipsCorpusTests() : CorpusTests(TestEngines.Vips);
+
+/// <summary>The same cases on the Skia engine (HEIC, AVIF and TIFF handed to libvips).</summary>
+public sealed class SkiaCorpusTests() : CorpusTests(TestEngines.Skia);

@@ -56,7 +56,7 @@ public sealed class NativeMemoryTests
         Assert.True(bomb.Length < 10_000, "the bomb is a tiny file");
         var before = NativeMemoryStats.Current;
 
-        var e = await RejectionTests.Rejected(bomb);
+        var e = await RejectionTests.Rejected(TestEngines.Vips, bomb);
 
         Assert.Equal(ImageRejectionReason.TooManyPixels, e.Reason);
         Assert.Contains("100000x100000", e.Message, StringComparison.Ordinal);

@@ -5,14 +5,16 @@ using Stox.Imaging;
 namespace Stox.Tests.Imaging;
 
 /// <summary>Bad inputs give a typed, readable error: never a crash, a hang or an allocation of the claimed size.</summary>
-public sealed class RejectionTests
+public abstract class RejectionTests(IImageEngine engine)
 {
-    private static readonly VipsImageEngine Engine = new();
+    private IImageEngine Engine { get; } = engine;
 
-    internal static async Task<ImageRejectedException> Rejected(byte[] input, ImageJobSpec? spec = null)
+    internal Task<ImageRejectedException> Rejected(byte[] input, ImageJobSpec? spec = null) => Rejected(Engine, input, spec);
+
+    internal static async Task<ImageRejectedException> Rejected(IImageEngine engine, byte[] input, ImageJobSpec? spec = null)
     {
         var watch = Stopwatch.StartNew();
-        var e = await Assert.ThrowsAsync<ImageRejectedException>(() => Engine.ProcessAsync(input, spec ?? ImageJobSpec.Default));
+        var e = await Assert.ThrowsAsync<ImageRejectedException>(() => engine.ProcessAsync(input, spec ?? ImageJobSpec.Default));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "rejection took too long");
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         return e;
@@ -144,3 +146,9 @@ public sealed class RejectionTests
         Assert.All(await Task.WhenAll(tasks), r => Assert.Equal("ok", r));
     }
 }
+
+/// <summary>The same cases on the libvips engine.</summary>
+public sealed class VipsRejectionTests() : RejectionTests(TestEngines.Vips);
+
+/// <summary>The same cases on the Skia engine (HEIC, AVIF and TIFF handed to libvips).</summary>
+public sealed class SkiaRejectionTests() : RejectionTests(TestEngines.Skia);
