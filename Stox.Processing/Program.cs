@@ -3,7 +3,7 @@ using Stox.Processing.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRabbitMQClient("messaging");
+builder.AddMessaging("messaging");
 builder.AddS3Client("storage");
 builder.AddImageProcessing();
 

@@ -17,7 +17,8 @@ public static class AuthServiceExtensions
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
-        builder.AddRedisClient("cache");
+        // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
+        builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
 
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)

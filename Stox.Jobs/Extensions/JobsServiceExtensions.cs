@@ -19,8 +19,9 @@ public static class JobsServiceExtensions
     public static IHostApplicationBuilder AddJobsServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
-        builder.AddRedisClient("cache");
-        builder.AddRabbitMQClient("messaging");
+        // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
+        builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
+        builder.AddMessaging("messaging");
         builder.AddS3Client("storage");
         builder.AddStoxJwtAuthentication();
 
