@@ -4,7 +4,12 @@ using Stox.Gateway.Health;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("cache");
+// Rate limits only: fail fast while Redis is away (the request goes through) rather than queue for the timeout.
+builder.AddRedisClient("cache", configureOptions: redis =>
+{
+    redis.AbortOnConnectFail = false;
+    redis.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+});
 builder.AddDownstreamHealthChecks("auth", "jobs", "frontend");
 builder.AddGateway();
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Stox.Auth.Data;
 using Stox.Auth.Infrastructure;
 using Stox.Auth.Tokens;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Auth.Apis;
 
@@ -78,7 +78,7 @@ public static partial class AdminApi
         Guid id,
         AuthDbContext db,
         SessionService sessions,
-        IRedisConnection redis,
+        IConnectionMultiplexer redis,
         IOptions<AuthOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -137,11 +137,11 @@ public static partial class AdminApi
         {
             await sessions.RevokeAllAsync(user.Id, "deactivated", keepSessionId: null, cancellationToken);
             // Validators that check the deny-list refuse the user's live access tokens at once; the entry outlives them.
-            await redis.StringSetAsync(DenyKey(user.Id), "1", options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), cancellationToken: cancellationToken);
+            await redis.GetDatabase().StringSetAsync(DenyKey(user.Id), "1", options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1));
         }
         else if (body.IsActive == true)
         {
-            await redis.KeyDeleteAsync(DenyKey(user.Id), cancellationToken);
+            await redis.GetDatabase().KeyDeleteAsync(DenyKey(user.Id));
         }
 
         LogUserUpdated(loggers.CreateLogger(typeof(AdminApi)), self.Id, user.Id, user.Role, user.Tier, user.IsActive);

@@ -1,3 +1,4 @@
+using Stox.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,15 @@ public static class AuthServiceExtensions
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
-        builder.AddRedisClient("cache");
+        // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
+        builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
+        // Transitional, until AddServiceDefaults runs on OpenTelemetry.Extensions.Hosting (issue 17, item 1), which exports
+        // the sources Aspire's integrations register themselves: then delete this.
+        builder.Services.AddTelemetrySources(sources =>
+        {
+            sources.ActivitySources.Add("Npgsql");
+            sources.Meters.Add("Npgsql");
+        });
 
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Auth.RateLimiting;
 
@@ -11,7 +11,7 @@ namespace Stox.Auth.RateLimiting;
 /// Checked before any password hashing, so a flood costs us a Redis round trip, not a PBKDF2.
 /// If Redis is unreachable the limiter lets requests through and logs an error (passwords are still checked).
 /// </summary>
-public sealed partial class AttemptLimiter(IRedisConnection redis, IOptions<AuthOptions> options, ILogger<AttemptLimiter> logger)
+public sealed partial class AttemptLimiter(IConnectionMultiplexer redis, IOptions<AuthOptions> options, ILogger<AttemptLimiter> logger)
 {
     // Returns the longest remaining window (ms) among the counters at or over their limit; 0 when all are under.
     private const string CheckScript = """
@@ -53,9 +53,10 @@ public sealed partial class AttemptLimiter(IRedisConnection redis, IOptions<Auth
     {
         try
         {
-            await redis.KeyDeleteAsync(AccountKey(email), cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await redis.GetDatabase().KeyDeleteAsync(AccountKey(email)).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogRedisFailed(logger, ex);
         }
@@ -91,11 +92,14 @@ public sealed partial class AttemptLimiter(IRedisConnection redis, IOptions<Auth
     {
         try
         {
-            var result = await redis.ScriptEvaluateAsync(CheckScript, keys, [.. limits.Take(keys.Length).Cast<object>()], cancellationToken).ConfigureAwait(false);
-            var waitMs = result.AsInt64();
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = await redis.GetDatabase()
+                .ScriptEvaluateAsync(CheckScript, [.. keys.Select(k => (RedisKey)k)], [.. limits.Take(keys.Length).Select(l => (RedisValue)l)])
+                .ConfigureAwait(false);
+            var waitMs = (long)result;
             return waitMs > 0 ? TimeSpan.FromMilliseconds(waitMs) : null;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogRedisFailed(logger, ex);
             return null;
@@ -106,9 +110,12 @@ public sealed partial class AttemptLimiter(IRedisConnection redis, IOptions<Auth
     {
         try
         {
-            await redis.ScriptEvaluateAsync(HitScript, keys, [(long)window.TotalMilliseconds], cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await redis.GetDatabase()
+                .ScriptEvaluateAsync(HitScript, [.. keys.Select(k => (RedisKey)k)], [(long)window.TotalMilliseconds])
+                .ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogRedisFailed(logger, ex);
         }

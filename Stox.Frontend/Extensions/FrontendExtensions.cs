@@ -1,31 +1,38 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.HttpOverrides;
 using Stox.Frontend.Backends;
 using Stox.Frontend.Bff;
 using Stox.Frontend.Components;
 using Stox.Frontend.Images;
 using Stox.Frontend.Sessions;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Frontend.Extensions;
 
 public static class FrontendExtensions
 {
+    /// <summary>The Redis list of Data Protection keys (a hash under another name before StackExchange.Redis).</summary>
+    internal const string DataProtectionKeys = "stox:frontend:data-protection-keys";
+
     /// <summary>Sessions in Redis, Data Protection keys in Redis, clients for auth and jobs, Razor components.</summary>
     public static IHostApplicationBuilder AddFrontend(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
+        builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.Services.AddOptions<FrontendOptions>()
             .BindConfiguration(FrontendOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingletonTimeProvider();
 
+        // The key ring in Redis, shared by every replica and kept across restarts, so that session cookies, encrypted
+        // sessions and antiforgery tokens stay valid (PersistKeysToStackExchangeRedis, on the service's one multiplexer).
         builder.Services.AddDataProtection().SetApplicationName("stox-frontend");
         builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<IRedisConnection>((keys, redis) => keys.XmlRepository = new RedisXmlRepository(redis));
+            .Configure<IConnectionMultiplexer>((keys, redis) => keys.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeys));
 
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTransient<ForwardClientAddressHandler>();

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Frontend.Sessions;
 
@@ -12,7 +12,7 @@ namespace Stox.Frontend.Sessions;
 /// holds its SHA-256 as the key and the session encrypted with Data Protection, so neither a stolen cookie
 /// database nor a Redis dump alone gives tokens away.
 /// </summary>
-public sealed class SessionStore(IRedisConnection redis, IDataProtectionProvider protection, IOptions<FrontendOptions> options)
+public sealed class SessionStore(IConnectionMultiplexer redis, IDataProtectionProvider protection, IOptions<FrontendOptions> options)
 {
     private const string Prefix = "stox:frontend:session:";
     private const string UserPrefix = "stox:frontend:user-sessions:";
@@ -23,14 +23,15 @@ public sealed class SessionStore(IRedisConnection redis, IDataProtectionProvider
         var id = Base64Url(RandomNumberGenerator.GetBytes(32));
         await SaveAsync(id, session, ct);
         var index = UserPrefix + session.UserId;
-        await redis.ExecuteAsync("SADD", [index, Key(id)], cancellationToken: ct);
-        await redis.KeyExpireAsync(index, options.Value.SessionLifetime, ct);
+        var db = Database(ct);
+        await db.SetAddAsync(index, Key(id));
+        await db.KeyExpireAsync(index, options.Value.SessionLifetime);
         return id;
     }
 
     public async Task<UserSession?> GetAsync(string id, CancellationToken ct = default)
     {
-        if (!IsWellFormed(id) || await redis.StringGetBytesAsync(Key(id), ct) is not { } bytes)
+        if (!IsWellFormed(id) || (byte[]?)await Database(ct).StringGetAsync(Key(id)) is not { } bytes)
         {
             return null;
         }
@@ -47,24 +48,31 @@ public sealed class SessionStore(IRedisConnection redis, IDataProtectionProvider
     }
 
     public Task SaveAsync(string id, UserSession session, CancellationToken ct = default) =>
-        redis.StringSetAsync(Key(id), _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(session)), options.Value.SessionLifetime, cancellationToken: ct);
+        Database(ct).StringSetAsync(Key(id), _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(session)), options.Value.SessionLifetime);
 
-    public Task DeleteAsync(string id, CancellationToken ct = default) => redis.KeyDeleteAsync(Key(id), ct);
+    public Task DeleteAsync(string id, CancellationToken ct = default) => Database(ct).KeyDeleteAsync(Key(id));
 
     /// <summary>Ends every browser session of a user (sign out everywhere).</summary>
     public async Task DeleteAllAsync(string userId, CancellationToken ct = default)
     {
         var index = UserPrefix + userId;
-        var members = await redis.ExecuteAsync("SMEMBERS", [index], cancellationToken: ct);
-        var keys = members.Items.Select(m => m.AsString()).OfType<string>().Append(index).ToList();
-        await redis.KeyDeleteAsync(keys, ct);
+        var db = Database(ct);
+        var members = await db.SetMembersAsync(index);
+        await db.KeyDeleteAsync([.. members.Select(m => (RedisKey)(string?)m), index]);
     }
 
     /// <summary>Takes the per-session refresh lock, so that one refresh token is never presented twice.</summary>
     public Task<bool> TryLockRefreshAsync(string id, CancellationToken ct = default) =>
-        redis.StringSetAsync(Key(id) + ":refreshing", "1", TimeSpan.FromSeconds(15), onlyIfNotExists: true, ct);
+        Database(ct).StringSetAsync(Key(id) + ":refreshing", "1", TimeSpan.FromSeconds(15), When.NotExists);
 
-    public Task ReleaseRefreshAsync(string id) => redis.KeyDeleteAsync(Key(id) + ":refreshing");
+    public Task ReleaseRefreshAsync(string id) => redis.GetDatabase().KeyDeleteAsync(Key(id) + ":refreshing");
+
+    /// <summary>StackExchange.Redis commands take no token (each has its own timeout): a cancelled caller sends none.</summary>
+    private IDatabase Database(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return redis.GetDatabase();
+    }
 
     private static string Key(string id) => Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(id)));
 

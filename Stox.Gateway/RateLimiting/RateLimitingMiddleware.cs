@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Stox.Gateway.Edge;
 using Stox.Gateway.Routing;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Gateway.RateLimiting;
 
@@ -47,7 +47,7 @@ internal sealed partial class RateLimitingMiddleware(
         {
             decision = await limiter.HitAsync($"{policy}:{partition}", limit, settings.Window, context.RequestAborted);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogRedisUnavailable(logger, ex);
             await next(context);

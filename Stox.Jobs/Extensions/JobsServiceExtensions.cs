@@ -1,3 +1,4 @@
+using Stox.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Stox.Imaging;
 using Stox.Jobs.Apis;
@@ -19,9 +20,17 @@ public static class JobsServiceExtensions
     public static IHostApplicationBuilder AddJobsServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
-        builder.AddRedisClient("cache");
-        builder.AddRabbitMQClient("messaging");
+        // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
+        builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
+        builder.AddMessaging("messaging");
         builder.AddS3Client("storage");
+        // Transitional, until AddServiceDefaults runs on OpenTelemetry.Extensions.Hosting (issue 17, item 1), which exports
+        // the sources Aspire's integrations and AddMessaging register themselves: then delete this.
+        builder.Services.AddTelemetrySources(sources =>
+        {
+            sources.ActivitySources.UnionWith(["Npgsql", "RabbitMQ.Client.Publisher", "RabbitMQ.Client.Subscriber", Stox.Messaging.RabbitMQ.MessageTracing.ActivitySourceName]);
+            sources.Meters.Add("Npgsql");
+        });
         builder.AddStoxJwtAuthentication();
 
         builder.Services.AddOptions<JobsOptions>()

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Jobs.Live;
 
@@ -9,7 +9,7 @@ namespace Stox.Jobs.Live;
 /// published on the user's channel, atomically, and the stream entry's id is the event id.
 /// Best effort: the database is the truth, so a Redis outage loses live updates, never state.
 /// </summary>
-public sealed partial class ImageEventBroadcaster(IRedisConnection redis, ILogger<ImageEventBroadcaster> logger)
+public sealed partial class ImageEventBroadcaster(IConnectionMultiplexer redis, ILogger<ImageEventBroadcaster> logger)
 {
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -32,10 +32,11 @@ public sealed partial class ImageEventBroadcaster(IRedisConnection redis, ILogge
     {
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var json = JsonSerializer.Serialize(imageEvent, JsonOptions);
-            await redis.ScriptEvaluateAsync(Script, [StreamKey(userId), Channel(userId)], [StreamLength, json, StreamSeconds], cancellationToken);
+            await redis.GetDatabase().ScriptEvaluateAsync(Script, [StreamKey(userId), Channel(userId)], [StreamLength, json, StreamSeconds]).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             LogBroadcastFailed(logger, ex, imageEvent.ImageId, imageEvent.Status);
         }

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Features;
 using Stox.Jobs.Infrastructure;
-using Stox.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Stox.Jobs.Live;
 
@@ -16,7 +15,7 @@ public static partial class ImageEventStream
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
-    public static async Task StreamAsync(HttpContext context, IRedisConnection redis, ILoggerFactory loggers)
+    public static async Task StreamAsync(HttpContext context, IConnectionMultiplexer redis, ILoggerFactory loggers)
     {
         var user = CurrentUser.From(context.User);
         if (user is null)
@@ -30,29 +29,31 @@ public static partial class ImageEventStream
         var lastSent = EventId.TryParse(lastEventId, out var resumeFrom) ? resumeFrom : (EventId?)null;
 
         var live = Channel.CreateBounded<(EventId Id, string Json)>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
-        IRedisSubscription subscription;
+        ChannelMessageQueue subscription;
         try
         {
-            subscription = await redis.SubscribeAsync(ImageEventBroadcaster.Channel(user.Id), (_, payload) =>
-            {
-                var text = Encoding.UTF8.GetString(payload.Span);
-                var newline = text.IndexOf('\n', StringComparison.Ordinal);
-                if (newline > 0 && EventId.TryParse(text[..newline], out var id))
-                {
-                    live.Writer.TryWrite((id, text[(newline + 1)..]));
-                }
-
-                return ValueTask.CompletedTask;
-            }, cancellationToken);
+            // Its own queue on the shared subscriber connection: messages arrive in order, and StackExchange.Redis
+            // subscribes again by itself after a reconnect.
+            subscription = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ImageEventBroadcaster.Channel(user.Id)));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogLiveUnavailable(loggers.CreateLogger(typeof(ImageEventStream)), ex);
             await Problems.LiveUpdatesUnavailable().ExecuteAsync(context);
             return;
         }
 
-        await using (subscription)
+        subscription.OnMessage(message =>
+        {
+            var text = (string?)message.Message ?? string.Empty;
+            var newline = text.IndexOf('\n', StringComparison.Ordinal);
+            if (newline > 0 && EventId.TryParse(text[..newline], out var id))
+            {
+                live.Writer.TryWrite((id, text[(newline + 1)..]));
+            }
+        });
+
+        try
         {
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             context.Response.ContentType = "text/event-stream";
@@ -99,24 +100,40 @@ public static partial class ImageEventStream
                 // The browser went away.
             }
         }
+        finally
+        {
+            await UnsubscribeAsync(subscription);
+        }
     }
 
-    private static async Task<EventId?> ReplayAsync(HttpResponse response, IRedisConnection redis, Guid userId, EventId from, CancellationToken cancellationToken)
+    /// <summary>Drops this stream's queue; the channel itself is left on the server only when it was the last one here.</summary>
+    private static async Task UnsubscribeAsync(ChannelMessageQueue subscription)
+    {
+        try
+        {
+            await subscription.UnsubscribeAsync(CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            // Redis is away: the queue is already gone here, and the server forgets the subscription with the connection.
+        }
+    }
+
+    private static async Task<EventId?> ReplayAsync(HttpResponse response, IConnectionMultiplexer redis, Guid userId, EventId from, CancellationToken cancellationToken)
     {
         EventId? last = from;
-        var entries = await redis.ExecuteAsync("XRANGE", [ImageEventBroadcaster.StreamKey(userId), "(" + from, "+", "COUNT", 1000], null, cancellationToken);
-        foreach (var entry in entries.Items)
+        // "(" makes the start exclusive: the entries after the last one the browser saw.
+        var entries = await redis.GetDatabase().StreamRangeAsync(ImageEventBroadcaster.StreamKey(userId), minId: "(" + from, maxId: "+", count: 1000).WaitAsync(cancellationToken);
+        foreach (var entry in entries)
         {
-            // [id, [field, value, ...]]
-            if (!EventId.TryParse(entry[0].AsString(), out var id))
+            if (!EventId.TryParse(entry.Id, out var id))
             {
                 continue;
             }
 
-            var fields = entry[1].Items;
-            for (var i = 0; i + 1 < fields.Count; i += 2)
+            foreach (var field in entry.Values)
             {
-                if (fields[i].AsString() == "data" && fields[i + 1].AsString() is { } json)
+                if (field.Name == "data" && (string?)field.Value is { } json)
                 {
                     await WriteEventAsync(response, id, json, cancellationToken);
                     last = id;

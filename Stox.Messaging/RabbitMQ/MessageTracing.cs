@@ -12,7 +12,7 @@ namespace Stox.Messaging.RabbitMQ;
 /// </summary>
 public static class MessageTracing
 {
-    /// <summary>The activity source of message handling; exported by ServiceDefaults' AddRabbitMQClient.</summary>
+    /// <summary>The activity source of message handling; exported by AddMessaging (MessagingExtensions).</summary>
     public const string ActivitySourceName = "Stox.Messaging";
 
     private const string TraceParent = "traceparent";

@@ -59,10 +59,12 @@ public sealed class RunModeTests(StoxAppFixture fixture)
     }
 
     [Theory]
-    [InlineData("gateway", new[] { "cache", "downstream-auth", "downstream-jobs", "downstream-frontend" })]
-    [InlineData("auth", new[] { "authdb", "cache" })]
-    [InlineData("jobs", new[] { "jobsdb", "cache", "messaging", "storage" })]
-    [InlineData("processing", new[] { "messaging", "storage" })]
+    // Aspire's client integrations name their checks after the client (StackExchange.Redis, RabbitMQ.Client) or the
+    // DbContext; S3 and the downstream checks are ours and carry the resource's name.
+    [InlineData("gateway", new[] { "StackExchange.Redis", "downstream-auth", "downstream-jobs", "downstream-frontend" })]
+    [InlineData("auth", new[] { "AuthDbContext", "StackExchange.Redis" })]
+    [InlineData("jobs", new[] { "JobsDbContext", "StackExchange.Redis", "RabbitMQ.Client", "storage" })]
+    [InlineData("processing", new[] { "RabbitMQ.Client", "storage" })]
     [InlineData("frontend", new string[0])]
     public async Task Each_service_reports_its_resources_healthy_on_health(string service, string[] checks)
     {

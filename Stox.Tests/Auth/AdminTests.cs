@@ -165,8 +165,7 @@ public sealed class AdminTests(AuthAppFixture fixture)
 
     private static async Task<long> RedisTtlAsync(string connectionString, string key)
     {
-        var options = Stox.ServiceDefaults.Redis.RedisConnectionOptions.Parse(connectionString);
-        await using var redis = await Stox.ServiceDefaults.Redis.RedisConnection.ConnectAsync(options);
-        return (await redis.ExecuteAsync("TTL", key)).AsInt64();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString);
+        return (long)(await redis.GetDatabase().ExecuteAsync("TTL", key));
     }
 }

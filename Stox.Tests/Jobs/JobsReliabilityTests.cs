@@ -135,6 +135,63 @@ public sealed class JobsReliabilityTests(JobsReliabilityFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_redis_restart_under_concurrent_use_fails_no_request_and_rate_limits_and_live_events_come_back()
+    {
+        using var user = await ImagesClient.RegisterAsync(App);
+        using var events = await user.OpenEventsAsync();
+
+        // Readers through the gateway (rate limited in Redis) keep going while Redis is killed and started again.
+        using var stopReaders = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<System.Net.HttpStatusCode>();
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stopReaders.IsCancellationRequested)
+            {
+                using var response = await user.Http.GetAsync(new Uri("/api/images?limit=1", UriKind.Relative));
+                statuses.Add(response.StatusCode);
+                await Task.Delay(20);
+            }
+        })).ToArray();
+        await Task.Delay(500);
+        await App.KillResourceAsync("cache");
+        await Task.Delay(500);
+        await App.StartResourceAsync("cache");
+        await Task.Delay(500);
+        await stopReaders.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.NotEmpty(statuses);
+        Assert.All(statuses, status => Assert.Equal(System.Net.HttpStatusCode.OK, status));
+
+        // The gateway counts again (its limiter answers with headers once it reaches Redis).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var response = await user.Http.GetAsync(new Uri("/api/images?limit=1", UriKind.Relative), deadline.Token);
+            if (response.Headers.Contains("RateLimit-Remaining"))
+            {
+                break;
+            }
+
+            await Task.Delay(100, deadline.Token);
+        }
+
+        // Jobs subscribes the open stream again by itself; then the stream opened before the restart hears an upload.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("cache"))!))
+        {
+            async Task<long> SubscribersAsync() =>
+                (long)((StackExchange.Redis.RedisResult[])(await redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", $"stox:images:live:{user.UserId:N}"))!)[1];
+            while (await SubscribersAsync() == 0)
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+
+        var id = (await user.UploadOneAsync("after-redis-restart.jpg", ImagesClient.SmallJpeg)).GetProperty("id").GetGuid();
+        var seen = await events.UntilFinalAsync([id], TimeSpan.FromSeconds(90));
+        Assert.Equal("complete", seen[^1].Data.GetProperty("status").GetString());
+    }
+
     /// <summary>Waits for the image to finish; on a timeout the failure carries what the services last logged.</summary>
     private async Task<JsonElement> WaitForFinalStatusAsync(ImagesClient user, Guid id)
     {

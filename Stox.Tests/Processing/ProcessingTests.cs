@@ -93,7 +93,7 @@ public sealed class ProcessingTests(ProcessingFixture fixture)
             using var client = new HttpClient { BaseAddress = fixture.App.InstanceUrl(replica) };
             using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/health", UriKind.Relative)));
             var checks = health.RootElement.GetProperty("checks");
-            Assert.Equal("Healthy", checks.GetProperty("messaging").GetProperty("status").GetString());
+            Assert.Equal("Healthy", checks.GetProperty("RabbitMQ.Client").GetProperty("status").GetString());
             Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
         }
 

@@ -1,30 +1,21 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Stox.ServiceDefaults.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Redis;
 
 /// <summary>
 /// The app model's "cache" resource alone, from the testing builder. <see cref="StopAsync"/> kills redis-server
-/// (no clean shutdown) and <see cref="StartAsync"/> starts it again on the same port, for restart tests.
+/// (no clean shutdown) and <see cref="StartAsync"/> starts it again behind the same address, for restart tests.
 /// </summary>
 public sealed class RedisServerFixture : AppModelFixture, IAsyncDisposable
 {
     public string ConnectionString { get; private set; } = string.Empty;
-
-    public int Port => App.GetEndpoint("cache", "tcp").Port;
-
-    /// <summary>Options for this server with quick reconnection back-off, suitable for tests.</summary>
-    public RedisConnectionOptions Options(string? extra = null)
-    {
-        var options = RedisConnectionOptions.Parse(extra is null ? ConnectionString : ConnectionString + "," + extra);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(250);
-        return options;
-    }
-
-    public Task<RedisConnection> ConnectAsync(string? extra = null) => RedisConnection.ConnectAsync(Options(extra));
 
     public override async Task InitializeAsync()
     {
@@ -33,6 +24,25 @@ public sealed class RedisServerFixture : AppModelFixture, IAsyncDisposable
     }
 
     protected override void Configure(IDistributedApplicationTestingBuilder builder) => builder.KeepOnly("cache");
+
+    /// <summary>
+    /// A host wired as the services wire Redis: Aspire's <c>AddRedisClient("cache")</c> on this server's connection
+    /// string, connecting in the background (<c>AbortOnConnectFail=false</c>), optionally failing fast as the gateway does.
+    /// </summary>
+    public IHost CreateServiceHost(bool failFast = false)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = ConnectionString });
+        builder.AddRedisClient("cache", configureOptions: options =>
+        {
+            options.AbortOnConnectFail = false;
+            if (failFast)
+            {
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+            }
+        });
+        return builder.Build();
+    }
 
     public async Task StopAsync()
     {
