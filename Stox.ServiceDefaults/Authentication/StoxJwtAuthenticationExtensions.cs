@@ -13,6 +13,13 @@ public static class StoxJwtAuthenticationExtensions
     public const string JwksHttpClientName = "stox-jwks";
 
     /// <summary>
+    /// Microsoft.IdentityModel's own switch: a refresh the validator asks for (a token names an unknown kid) is fetched
+    /// before that token is validated again, not in the background. Without it the first requests carrying a freshly
+    /// rotated key would be refused until the background fetch lands; auth signs with a new key at once.
+    /// </summary>
+    public const string UpdateConfigAsBlockingSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
+
+    /// <summary>
     /// Validates Stox access tokens (issuer <c>stox-auth</c>, audience <c>stox-api</c>, RS256) with JwtBearer and the
     /// public keys the auth service publishes at <c>http://auth/.well-known/jwks.json</c> (service discovery); no shared
     /// secret. The library's ConfigurationManager caches the keys and fetches them again when a token names an unknown
@@ -22,6 +29,7 @@ public static class StoxJwtAuthenticationExtensions
     public static IHostApplicationBuilder AddStoxJwtAuthentication(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        AppContext.SetSwitch(UpdateConfigAsBlockingSwitch, true);
         builder.Services.AddOptions<StoxJwtOptions>()
             .BindConfiguration(StoxJwtOptions.SectionName)
             .ValidateDataAnnotations()
