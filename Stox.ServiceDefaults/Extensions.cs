@@ -2,18 +2,18 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
 using Stox.ServiceDefaults;
 using Stox.ServiceDefaults.Health;
 using Stox.ServiceDefaults.OpenApi;
-using Stox.ServiceDefaults.Resilience;
-using Stox.ServiceDefaults.ServiceDiscovery;
 using Stox.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Stox service shares, with the semantics of Aspire's ServiceDefaults: OpenTelemetry, health
-/// endpoints, service discovery, resilient HttpClients and ProblemDetails.
+/// What every Stox service shares, as in Aspire's ServiceDefaults template: OpenTelemetry, health endpoints,
+/// service discovery (Microsoft.Extensions.ServiceDiscovery), the standard resilience handler
+/// (Microsoft.Extensions.Http.Resilience) on every HttpClient; plus Stox's ProblemDetails and OpenAPI error shapes.
 /// </summary>
 public static class Extensions
 {
@@ -25,7 +25,8 @@ public static class Extensions
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             // Resilience outside discovery: every retry resolves the service again and may reach another replica.
-            http.AddStandardResilienceHandler();
+            // Only requests that are safe to repeat are retried (a POST may have taken effect before it failed).
+            http.AddStandardResilienceHandler(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();

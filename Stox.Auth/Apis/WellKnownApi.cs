@@ -24,11 +24,11 @@ public static class WellKnownApi
         return app;
     }
 
-    public static Ok<JsonWebKeySet> GetJwks(HttpContext http, SigningKeyStore keys)
+    public static Ok<PublishedKeySet> GetJwks(HttpContext http, SigningKeyStore keys)
     {
         // Short enough that a rotation reaches caches well within one access-token lifetime.
         http.Response.Headers.CacheControl = "public, max-age=300";
-        return TypedResults.Ok(new JsonWebKeySet(keys.Published));
+        return TypedResults.Ok(new PublishedKeySet(keys.Published));
     }
 
     public static Ok<DiscoveryDocument> GetDiscovery(HttpContext http, IOptions<AuthOptions> options)

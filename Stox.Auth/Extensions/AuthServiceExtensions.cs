@@ -1,5 +1,7 @@
 using Stox.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stox.Auth.Apis;
@@ -36,26 +38,56 @@ public static class AuthServiceExtensions
 
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<SigningKeyStore>();
-        builder.Services.AddSingleton<ISigningKeyResolver>(sp => sp.GetRequiredService<SigningKeyStore>());
         builder.Services.AddHostedService<SigningKeyReloader>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddSingleton<AttemptLimiter>();
         builder.Services.AddHttpClient<JobsUsageClient>(client => client.BaseAddress = new Uri("http://jobs"));
 
-        // Auth validates its own tokens with the shared handler, keys read in-process rather than over HTTP.
-        builder.Services.AddOptions<StoxJwtOptions>().Configure<IOptions<AuthOptions>>((jwt, auth) =>
-        {
-            jwt.Issuer = auth.Value.Issuer;
-            jwt.Audience = auth.Value.Audience;
-        });
-        builder.Services.AddAuthentication(StoxJwtDefaults.AuthenticationScheme)
-            .AddScheme<AuthenticationSchemeOptions, StoxJwtAuthenticationHandler>(StoxJwtDefaults.AuthenticationScheme, null);
+        // Auth validates its own tokens with JwtBearer and the shared rules, keys read in-process rather than over HTTP.
+        builder.Services.AddAuthentication(StoxJwtDefaults.AuthenticationScheme).AddJwtBearer(StoxJwtDefaults.AuthenticationScheme);
+        builder.Services.AddOptions<JwtBearerOptions>(StoxJwtDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, SigningKeyStore>((bearer, auth, keys) =>
+            {
+                StoxTokenValidation.ConfigureBearer(bearer, new StoxJwtOptions { Issuer = auth.Value.Issuer, Audience = auth.Value.Audience });
+                bearer.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, kid, _) =>
+                    kid is not null && keys.TryGetSecurityKey(kid) is { } key ? [key] : [];
+                // A kid this replica has not seen yet (rotated through another one) is read from authdb before validation.
+                bearer.Events.OnMessageReceived = async context =>
+                {
+                    string? authorization = context.Request.Headers.Authorization;
+                    if (authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
+                        && authorization.Length - 7 <= StoxTokenValidation.MaxTokenLength
+                        && ReadKeyId(authorization.AsSpan(7).Trim()) is { } kid)
+                    {
+                        await keys.EnsureKnownAsync(kid, context.HttpContext.RequestAborted);
+                    }
+                };
+            });
         builder.Services.AddAuthorization();
 
         builder.TrustForwardedHeadersFrom(
             builder.Configuration.GetSection($"{AuthOptions.SectionName}:{nameof(AuthOptions.KnownProxyNetworks)}").Get<string[]>() ?? []);
         return builder;
+    }
+
+    private static string? ReadKeyId(ReadOnlySpan<char> token)
+    {
+        var handler = new JsonWebTokenHandler();
+        var text = token.ToString();
+        if (!handler.CanReadToken(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return handler.ReadJsonWebToken(text).Kid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Applies the migrations and makes sure a signing key exists, before the service takes requests.</summary>

@@ -2,8 +2,8 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Stox.Auth.Data;
-using Stox.ServiceDefaults.Authentication;
 
 namespace Stox.Auth.Tokens;
 
@@ -11,12 +11,12 @@ namespace Stox.Auth.Tokens;
 /// The RS256 signing keys, kept in authdb: generated on first start, rotated on demand. The newest key signs; the
 /// newest two are published (current + previous), so tokens signed just before a rotation stay valid. Each replica
 /// keeps them in memory and re-reads them periodically and whenever a token names a kid it does not know.
-/// It is also the in-process <see cref="ISigningKeyResolver"/> for the auth service's own endpoints.
+/// It also gives the auth service's own JwtBearer its keys, in-process (see <see cref="TryGetSecurityKey"/>).
 /// </summary>
 public sealed partial class SigningKeyStore(
     IServiceScopeFactory scopes,
     TimeProvider timeProvider,
-    ILogger<SigningKeyStore> logger) : ISigningKeyResolver
+    ILogger<SigningKeyStore> logger)
 {
     private const int PublishedKeys = 2;
     // Any constant unique within authdb: serialises first-key creation across replicas starting together.
@@ -30,15 +30,20 @@ public sealed partial class SigningKeyStore(
     public (string Kid, RSA Key) Current => _keys.Current ?? throw new InvalidOperationException("The signing keys are not loaded.");
 
     /// <summary>The public keys to publish (newest first).</summary>
-    public IReadOnlyList<JsonWebKey> Published => _keys.Published;
+    public IReadOnlyList<PublishedKey> Published => _keys.Published;
 
-    public RSA? TryGetCached(string kid) => _keys.ByKid.GetValueOrDefault(kid);
+    /// <summary>The public-key view of a published key, for token validation; null when the kid is not one of ours (yet).</summary>
+    public SecurityKey? TryGetSecurityKey(string kid) => _keys.SecurityKeys.GetValueOrDefault(kid);
 
-    public async ValueTask<RSA?> ResolveAsync(string kid, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes sure a kid this replica does not know is looked up in authdb (a rotation made through another replica),
+    /// at most every few seconds; true when the key is known afterwards.
+    /// </summary>
+    public async ValueTask<bool> EnsureKnownAsync(string kid, CancellationToken cancellationToken)
     {
-        if (TryGetCached(kid) is { } key)
+        if (_keys.SecurityKeys.ContainsKey(kid))
         {
-            return key;
+            return true;
         }
 
         // A kid we do not know may come from a rotation on another replica; re-read at most every few seconds.
@@ -47,7 +52,7 @@ public sealed partial class SigningKeyStore(
             await ReloadAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return TryGetCached(kid);
+        return _keys.SecurityKeys.ContainsKey(kid);
     }
 
     /// <summary>Creates the first key when there is none (once across replicas), then loads the keys.</summary>
@@ -125,7 +130,11 @@ public sealed partial class SigningKeyStore(
             _keys = new KeySet(
                 keys[0],
                 keys.ToFrozenDictionary(k => k.Kid, k => k.Key, StringComparer.Ordinal),
-                [.. keys.Select(k => JsonWebKey.FromRsa(k.Kid, k.Key))]);
+                keys.ToFrozenDictionary(
+                    k => k.Kid,
+                    k => (SecurityKey)new RsaSecurityKey(k.Key.ExportParameters(includePrivateParameters: false)) { KeyId = k.Kid },
+                    StringComparer.Ordinal),
+                [.. keys.Select(k => PublishedKey.FromRsa(k.Kid, k.Key))]);
         }
         finally
         {
@@ -151,9 +160,13 @@ public sealed partial class SigningKeyStore(
     [LoggerMessage(EventId = 101, EventName = "SigningKeyRotated", Level = LogLevel.Information, Message = "Rotated the signing key; new kid {Kid}")]
     private static partial void LogKeyRotated(ILogger logger, string kid);
 
-    private sealed record KeySet((string Kid, RSA Key)? Current, FrozenDictionary<string, RSA> ByKid, IReadOnlyList<JsonWebKey> Published)
+    private sealed record KeySet(
+        (string Kid, RSA Key)? Current,
+        FrozenDictionary<string, RSA> ByKid,
+        FrozenDictionary<string, SecurityKey> SecurityKeys,
+        IReadOnlyList<PublishedKey> Published)
     {
-        public static readonly KeySet Empty = new(null, FrozenDictionary<string, RSA>.Empty, []);
+        public static readonly KeySet Empty = new(null, FrozenDictionary<string, RSA>.Empty, FrozenDictionary<string, SecurityKey>.Empty, []);
     }
 }
 

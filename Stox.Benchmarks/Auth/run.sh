@@ -3,10 +3,9 @@
 # runs the "auth" suite of Stox.Benchmarks in Release against it, then stops the system. Usage:
 #   Stox.Benchmarks/Auth/run.sh [extra AuthBenchmark options, e.g. --logins 100 --concurrency 4]
 # Against an auth already running:
-#   dotnet run -c Release --project Stox.Benchmarks -- auth --url <auth URL> --servicedefaults <Stox.ServiceDefaults.dll> --auth <Stox.Auth.dll>
+#   dotnet run -c Release --project Stox.Benchmarks -- auth --url <auth URL> --auth <Stox.Auth.dll>
 source "$(dirname "$0")/../run-system.sh"
 url=$(service_url auth)
 echo "auth at $url"
 dotnet "$repo/Stox.Benchmarks/bin/Release/net10.0/Stox.Benchmarks.dll" auth --url "$url" \
-  --servicedefaults "$repo/Stox.ServiceDefaults/bin/Release/net10.0/Stox.ServiceDefaults.dll" \
   --auth "$repo/Stox.Auth/bin/Release/net10.0/Stox.Auth.dll" "$@"

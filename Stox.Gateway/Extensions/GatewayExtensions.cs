@@ -3,7 +3,6 @@ using Stox.Gateway.Edge;
 using Stox.Gateway.OpenApi;
 using Stox.Gateway.RateLimiting;
 using Stox.Gateway.Routing;
-using Stox.ServiceDefaults.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Stox.Gateway.Extensions;
@@ -40,11 +39,11 @@ internal static class GatewayExtensions
             options.KnownProxies,
             ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
 
-        var resolver = new ServiceEndpointResolver(builder.Configuration);
-        var (routes, clusters) = ProxyConfiguration.Build(options, resolver);
+        var (routes, clusters) = ProxyConfiguration.Build(options);
         builder.AddStoxJwtAuthentication();
         services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
+            .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(transforms => transforms.AddRequestTransform(IdentityHeaders.ForwardAsync));
         return builder;
     }

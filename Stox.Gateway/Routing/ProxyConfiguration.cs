@@ -1,5 +1,3 @@
-using System.Globalization;
-using Stox.ServiceDefaults.ServiceDiscovery;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -7,15 +5,17 @@ using Yarp.ReverseProxy.Health;
 namespace Stox.Gateway.Routing;
 
 /// <summary>
-/// Turns <see cref="GatewayRoutes"/> into YARP routes and clusters. Each cluster's destinations are every
-/// replica service discovery knows (<c>services__{name}__http__{i}</c>); active and passive health checks
-/// take a failing replica out of rotation.
+/// Turns <see cref="GatewayRoutes"/> into YARP routes and clusters. Each cluster has one logical destination,
+/// <c>http://{service}</c>, which Microsoft.Extensions.ServiceDiscovery.Yarp resolves into every endpoint service
+/// discovery knows (<c>services__{name}__http__{i}</c>) and keeps following as it changes; active and passive
+/// health checks take a failing one out of rotation. (Under Aspire's DCP the replicas of a service share one
+/// proxied URL, as behind a Kubernetes Service: there the proxy spreads the calls.)
 /// </summary>
 public static class ProxyConfiguration
 {
     public const string RouteMetadataKey = "Stox.Route";
 
-    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(GatewayOptions options, ServiceEndpointResolver resolver)
+    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(GatewayOptions options)
     {
         var routes = GatewayRoutes.All.Select(route => new RouteConfig
         {
@@ -40,9 +40,10 @@ public static class ProxyConfiguration
         {
             ClusterId = service,
             LoadBalancingPolicy = "PowerOfTwoChoices",
-            Destinations = resolver.Resolve(new Uri($"http://{service}"))
-                .Select((uri, index) => (uri, index))
-                .ToDictionary(d => $"{service}-{d.index.ToString(CultureInfo.InvariantCulture)}", d => new DestinationConfig { Address = d.uri.ToString() }),
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                [service] = new() { Address = $"http://{service}" },
+            },
             HealthCheck = new HealthCheckConfig
             {
                 Active = new ActiveHealthCheckConfig

@@ -26,12 +26,18 @@ public sealed class StoxJwtOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a fetched key set is trusted before it is fetched again.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    /// <summary>
+    /// How long a fetched key set is used before it is fetched again (the ConfigurationManager's
+    /// <c>AutomaticRefreshInterval</c>, which adds up to an hour of jitter; its minimum is 5 minutes).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>An unknown <c>kid</c> triggers a fetch at most this often (protects auth from floods of forged kids).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    /// <summary>
+    /// A token naming an unknown <c>kid</c> (after a key rotation) makes the keys be fetched again, at most this often
+    /// (the ConfigurationManager's <c>RefreshInterval</c>, at least 1 s): protects auth from floods of forged kids.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan JwksMinimumRefetchInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 

@@ -1,59 +1,71 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Logs;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Stox.ServiceDefaults.Health;
 
 namespace Stox.ServiceDefaults.Telemetry;
 
-/// <summary>
-/// Which activity sources and meters a service exports. The ASP.NET Core and HttpClient instrumentation
-/// packages are not available here, so the built-in sources and meters are listened to by name.
-/// </summary>
+/// <summary>Activity sources and meters a library asks to have exported (see <see cref="OpenTelemetryExtensions.AddTelemetrySources"/>).</summary>
 public sealed class TelemetrySourcesOptions
 {
-    public HashSet<string> ActivitySources { get; } = new(StringComparer.Ordinal) { "Microsoft.AspNetCore", "System.Net.Http" };
+    public HashSet<string> ActivitySources { get; } = new(StringComparer.Ordinal);
 
-    public HashSet<string> Meters { get; } = new(StringComparer.Ordinal)
-    {
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "System.Net.Http",
-        "System.Runtime",
-    };
+    public HashSet<string> Meters { get; } = new(StringComparer.Ordinal);
 }
 
 public static class OpenTelemetryExtensions
 {
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>
+    /// OpenTelemetry as in Aspire's ServiceDefaults: logs, the ASP.NET Core, HttpClient and runtime instrumentation,
+    /// the service's own source and meter (named after the application, e.g. <c>Stox.Jobs</c>), and the OTLP exporter
+    /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (it reads the other OTEL_* variables itself). Health probes are
+    /// kept out of traces, on the way in and on the way out.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var exportToOtlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            if (exportToOtlp)
-            {
-                logging.AddOtlpExporter();
-            }
         });
 
         var appName = builder.Environment.ApplicationName;
-        builder.Services.AddTelemetrySources(sources =>
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(appName))
+            .WithTracing(tracing => tracing
+                .AddSource(appName)
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request.Path))
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>
+                    request.RequestUri is not { } uri || !HealthEndpoints.IsHealthRequest(new PathString(uri.AbsolutePath))));
+
+        if (IsOtlpConfigured(builder.Configuration))
         {
-            sources.ActivitySources.Add(appName);
-            sources.Meters.Add(appName);
-        });
-        builder.Services.AddHostedService<TelemetryProviders>();
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
         return builder;
     }
 
-    /// <summary>Adds activity sources or meters to export, e.g. from a resource client registration.</summary>
+    /// <summary>Exports more activity sources or meters, e.g. those of a resource client registration.</summary>
     public static IServiceCollection AddTelemetrySources(this IServiceCollection services, Action<TelemetrySourcesOptions> configure)
     {
-        services.Configure(configure);
+        ArgumentNullException.ThrowIfNull(configure);
+        var sources = new TelemetrySourcesOptions();
+        configure(sources);
+        services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource([.. sources.ActivitySources]))
+            .WithMetrics(metrics => metrics.AddMeter([.. sources.Meters]));
         return services;
     }
 

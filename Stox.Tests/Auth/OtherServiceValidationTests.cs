@@ -28,7 +28,7 @@ public sealed class OtherServiceValidationTests(AuthAppFixture fixture)
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["Authentication:Stox:JwksUri"] = new Uri(fixture.App.GetEndpoint("auth"), "/.well-known/jwks.json").ToString();
-        builder.Configuration["Authentication:Stox:JwksMinimumRefetchInterval"] = "00:00:00";
+        builder.Configuration["Authentication:Stox:JwksMinimumRefetchInterval"] = "00:00:01";
         builder.AddStoxJwtAuthentication();
         var app = builder.Build();
         app.UseAuthentication();

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Stox.ServiceDefaults.Authentication;
+using Stox.Auth.Tokens;
 using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Gateway;
@@ -42,7 +42,7 @@ public sealed class DestinationStub : IAsyncDisposable
         var stub = new DestinationStub(app);
 
         app.MapGet("/alive", () => "ok");
-        app.MapGet("/.well-known/jwks.json", () => new JsonWebKeySet([JsonWebKey.FromRsa(KeyId, stub.SigningKey)]));
+        app.MapGet("/.well-known/jwks.json", () => new PublishedKeySet([PublishedKey.FromRsa(KeyId, stub.SigningKey)]));
         app.MapGet("/api/images/events", stub.StreamEventsAsync);
         app.Map("/{**path}", (Delegate)EchoAsync);
         await app.StartAsync();

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Stox.Gateway;
 using Stox.Gateway.Routing;
-using Stox.ServiceDefaults.ServiceDiscovery;
 
 namespace Stox.Tests.Gateway;
 
@@ -11,7 +9,7 @@ public sealed class ProxyConfigurationTests
     private static readonly GatewayOptions Defaults = new();
 
     private static readonly Dictionary<string, Yarp.ReverseProxy.Configuration.RouteConfig> Routes = ProxyConfiguration
-        .Build(Defaults, new ServiceEndpointResolver(new ConfigurationBuilder().Build()))
+        .Build(Defaults)
         .Routes.ToDictionary(r => r.RouteId);
 
     [Theory]
