@@ -1,4 +1,3 @@
-using Stox.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -22,14 +21,6 @@ public static class AuthServiceExtensions
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
         // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
         builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
-        // Transitional, until AddServiceDefaults runs on OpenTelemetry.Extensions.Hosting (issue 17, item 1), which exports
-        // the sources Aspire's integrations register themselves: then delete this.
-        builder.Services.AddTelemetrySources(sources =>
-        {
-            sources.ActivitySources.Add("Npgsql");
-            sources.Meters.Add("Npgsql");
-        });
-
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
             .ValidateDataAnnotations()

@@ -1,4 +1,3 @@
-using Stox.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Stox.Imaging;
 using Stox.Jobs.Apis;
@@ -24,13 +23,6 @@ public static class JobsServiceExtensions
         builder.AddRedisClient("cache", configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.AddMessaging("messaging");
         builder.AddS3Client("storage");
-        // Transitional, until AddServiceDefaults runs on OpenTelemetry.Extensions.Hosting (issue 17, item 1), which exports
-        // the sources Aspire's integrations and AddMessaging register themselves: then delete this.
-        builder.Services.AddTelemetrySources(sources =>
-        {
-            sources.ActivitySources.UnionWith(["Npgsql", "RabbitMQ.Client.Publisher", "RabbitMQ.Client.Subscriber", Stox.Messaging.RabbitMQ.MessageTracing.ActivitySourceName]);
-            sources.Meters.Add("Npgsql");
-        });
         builder.AddStoxJwtAuthentication();
 
         builder.Services.AddOptions<JobsOptions>()

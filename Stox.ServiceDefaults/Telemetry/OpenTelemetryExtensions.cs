@@ -10,14 +10,6 @@ using Stox.ServiceDefaults.Health;
 
 namespace Stox.ServiceDefaults.Telemetry;
 
-/// <summary>Activity sources and meters a library asks to have exported (see <see cref="OpenTelemetryExtensions.AddTelemetrySources"/>).</summary>
-public sealed class TelemetrySourcesOptions
-{
-    public HashSet<string> ActivitySources { get; } = new(StringComparer.Ordinal);
-
-    public HashSet<string> Meters { get; } = new(StringComparer.Ordinal);
-}
-
 public static class OpenTelemetryExtensions
 {
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -55,18 +47,6 @@ public static class OpenTelemetryExtensions
         }
 
         return builder;
-    }
-
-    /// <summary>Exports more activity sources or meters, e.g. those of a resource client registration.</summary>
-    public static IServiceCollection AddTelemetrySources(this IServiceCollection services, Action<TelemetrySourcesOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var sources = new TelemetrySourcesOptions();
-        configure(sources);
-        services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddSource([.. sources.ActivitySources]))
-            .WithMetrics(metrics => metrics.AddMeter([.. sources.Meters]));
-        return services;
     }
 
     internal static bool IsOtlpConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
