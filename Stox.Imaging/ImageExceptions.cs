@@ -48,3 +48,27 @@ public sealed class ImageProcessingException : Exception
     {
     }
 }
+
+/// <summary>What either engine's callers see when a job fails: only the documented exception types.</summary>
+internal static class ImageJobFailure
+{
+    public static Exception Translate(Exception e, CancellationTokenSource deadline, CancellationToken callerToken, TimeSpan timeout, Func<Exception, string>? detail = null)
+    {
+        var inner = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;
+        if (inner is ImageRejectedException)
+        {
+            return inner;
+        }
+
+        if (deadline.IsCancellationRequested)
+        {
+            return callerToken.IsCancellationRequested
+                ? new OperationCanceledException("The image job was cancelled.", inner, callerToken)
+                : new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", inner);
+        }
+
+        return inner is ImageProcessingException or ArgumentException
+            ? inner
+            : new ImageProcessingException("Image processing failed: " + (detail?.Invoke(inner) ?? inner.Message), inner);
+    }
+}

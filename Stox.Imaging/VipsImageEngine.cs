@@ -90,30 +90,7 @@ public sealed class VipsImageEngine : IImageEngine
         }
         catch (Exception e)
         {
-            throw Translate(e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e);
-        }
-
-        // Callers see only the documented exception types.
-        Exception Translate(Exception e)
-        {
-            if (e is ImageRejectedException)
-            {
-                return e;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                return callerToken.IsCancellationRequested
-                    ? new OperationCanceledException("The image job was cancelled.", e, callerToken)
-                    : new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", e);
-            }
-
-            return e switch
-            {
-                ImageProcessingException or ArgumentException => e,
-                VipsException v => new ImageProcessingException("Image processing failed: " + VipsErrors.Detail(v), v),
-                _ => new ImageProcessingException("Image processing failed: " + e.Message, e),
-            };
+            throw ImageJobFailure.Translate(e, deadline, callerToken, timeout, inner => inner is VipsException v ? VipsErrors.Detail(v) : inner.Message);
         }
     }
 

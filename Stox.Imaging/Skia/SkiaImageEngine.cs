@@ -99,24 +99,9 @@ public sealed class SkiaImageEngine : IImageEngine
             var result = new SkiaJob(this, input, format, spec, deadline.Token).Run();
             return result with { Elapsed = Stopwatch.GetElapsedTime(started) };
         }
-        catch (Exception e) when (e is not ImageRejectedException)
+        catch (Exception e)
         {
-            var inner = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;
-            if (inner is ImageRejectedException)
-            {
-                throw inner;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                throw callerToken.IsCancellationRequested
-                    ? new OperationCanceledException("The image job was cancelled.", inner, callerToken)
-                    : new TimeoutException($"The image job did not finish within {timeout.TotalSeconds:0.#} s.", inner);
-            }
-
-            throw inner is ImageProcessingException or ArgumentException
-                ? inner
-                : new ImageProcessingException("Image processing failed: " + inner.Message, inner);
+            throw ImageJobFailure.Translate(e, deadline, callerToken, timeout);
         }
     }
 
