@@ -23,6 +23,8 @@ var jobs = builder.AddProject<Projects.Stox_Jobs>("jobs")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(storage).WaitFor(storage)
     .WithReference(auth)
+    .WithGenerationProvider()
+    .WithCreditPurchases()
     .WithHttpHealthCheck("/health");
 
 auth.WithReference(jobs);

@@ -30,6 +30,10 @@ public sealed class FrontendOptions
     [Range(1, 100)]
     public int GalleryPageSize { get; set; } = 30;
 
+    /// <summary>Credit transactions per page of the account page (jobs allows 1-100).</summary>
+    [Range(1, 100)]
+    public int TransactionsPageSize { get; set; } = 10;
+
     /// <summary>
     /// Origins the browser may connect to besides the app itself (CSP connect-src): the S3 endpoint that receives
     /// pre-signed uploads. Empty means any http(s) origin, since the storage endpoint is only known to jobs.

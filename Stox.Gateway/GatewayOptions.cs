@@ -66,4 +66,8 @@ public sealed class RateLimitOptions
 
     [Range(1, int.MaxValue)]
     public int Uploads { get; set; } = 120;
+
+    /// <summary><c>POST /api/generations</c>, per user: each request holds a provider for up to a minute.</summary>
+    [Range(1, int.MaxValue)]
+    public int Generations { get; set; } = 10;
 }

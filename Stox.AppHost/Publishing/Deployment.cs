@@ -53,8 +53,10 @@ internal sealed class Deployment
             switch (resource["type"]!.GetValue<string>())
             {
                 case "parameter.v0":
-                    var generate = resource["inputs"]?["value"]?["default"]?["generate"];
-                    parameters.Add(new DeploymentParameter(name, generate is not null, generate?["minLength"]?.GetValue<int>() ?? 22, DerivedFrom: null, Filter: null));
+                    var defaultValue = resource["inputs"]?["value"]?["default"];
+                    var generate = defaultValue?["generate"];
+                    parameters.Add(new DeploymentParameter(name, generate is not null, generate?["minLength"]?.GetValue<int>() ?? 22, DerivedFrom: null, Filter: null,
+                        defaultValue?["value"]?.GetValue<string>()));
                     break;
                 case "annotated.string":
                     var source = ManifestExpression.Parse(resource["value"]!.GetValue<string>()) is [ValuePart from] ? from.Resource
@@ -202,7 +204,8 @@ internal sealed record DeploymentEndpoint(string Name, string Scheme, int Target
 /// A value given at deployment: a parameter of the app model, or one derived from it by a filter (Aspire's
 /// <c>annotated.string</c>, e.g. a password URI-encoded for a connection URI).
 /// </summary>
-internal sealed record DeploymentParameter(string Name, bool Generated, int MinLength, string? DerivedFrom, string? Filter)
+/// <param name="Default">The manifest's default value (an optional parameter's is empty), used when none is configured.</param>
+internal sealed record DeploymentParameter(string Name, bool Generated, int MinLength, string? DerivedFrom, string? Filter, string? Default = null)
 {
     /// <summary><c>postgres-password</c> as an environment variable: <c>POSTGRES_PASSWORD</c>.</summary>
     public string EnvironmentName => Name.Replace('-', '_').ToUpperInvariant();

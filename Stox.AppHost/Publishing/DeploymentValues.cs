@@ -28,17 +28,21 @@ internal static class DeploymentValues
                 // A generated parameter gets its own value per deployment, never run mode's (kept in user secrets).
                 : !parameter.Generated && configuration[$"Parameters:{parameter.Name}"] is { Length: > 0 } configured ? Checked(parameter, configured)
                 : parameter.Generated ? RandomNumberGenerator.GetString(Alphanumeric, Math.Max(parameter.MinLength, 22))
+                : parameter.Default is { } defaultValue ? Checked(parameter, defaultValue)
                 : throw new DistributedApplicationException($"Parameter '{parameter.Name}' has no value: set Parameters:{parameter.Name} (e.g. --Parameters:{parameter.Name}=...).");
         }
 
         return values;
     }
 
-    /// <summary>Letters, digits and <c>-._~</c> only: what an .env file, YAML and a URI all take as it is. Generated values are alphanumeric.</summary>
+    /// <summary>
+    /// Letters, digits, <c>-._~</c> and the URL punctuation <c>:/@%+</c> only: what an .env file and YAML take as
+    /// they are (an endpoint like http://host:9000/v1 included). Generated values are alphanumeric.
+    /// </summary>
     private static string Checked(DeploymentParameter parameter, string value) =>
-        value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~')
+        value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or ':' or '/' or '@' or '%' or '+')
             ? value
-            : throw new DistributedApplicationException($"Parameter '{parameter.Name}' holds characters a deployment file cannot carry unquoted; use letters, digits and -._~ only.");
+            : throw new DistributedApplicationException($"Parameter '{parameter.Name}' holds characters a deployment file cannot carry unquoted; use letters, digits, -._~ and :/@%+ only.");
 
     /// <summary>Writes a file readable by its owner only (it holds secrets).</summary>
     public static async Task WriteSecretFileAsync(string path, string content, CancellationToken cancellationToken)

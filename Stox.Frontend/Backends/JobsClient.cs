@@ -5,7 +5,10 @@ namespace Stox.Frontend.Backends;
 /// <summary>Jobs' images API, reached directly through service discovery (<c>http://jobs</c>), with the user's token.</summary>
 public sealed class JobsClient(HttpClient http, ILogger<JobsClient> logger) : ServiceClient(http, logger, "images")
 {
-    public Task<ApiResult<ImagePage>> ListAsync(string token, string? cursor, int limit, string? status, CancellationToken ct = default)
+    public Task<ApiResult<ImagePage>> ListAsync(string token, string? cursor, int limit, string? status, CancellationToken ct = default) =>
+        ListAsync(token, cursor, limit, status, null, ct);
+
+    public Task<ApiResult<ImagePage>> ListAsync(string token, string? cursor, int limit, string? status, string? source, CancellationToken ct = default)
     {
         var query = $"/api/images?limit={limit}";
         if (cursor is not null)
@@ -18,8 +21,28 @@ public sealed class JobsClient(HttpClient http, ILogger<JobsClient> logger) : Se
             query += "&status=" + Uri.EscapeDataString(status);
         }
 
+        if (source is not null)
+        {
+            query += "&source=" + Uri.EscapeDataString(source);
+        }
+
         return SendAsync<ImagePage>(Request(HttpMethod.Get, query, token), ct);
     }
+
+    public Task<ApiResult<GenerationOptions>> GetGenerationOptionsAsync(string token, CancellationToken ct = default) =>
+        SendAsync<GenerationOptions>(Request(HttpMethod.Get, "/api/generations/options", token), ct);
+
+    public Task<ApiResult<GenerationAccepted>> GenerateAsync(string token, GenerationRequest generation, CancellationToken ct = default) =>
+        SendAsync<GenerationAccepted>(Request(HttpMethod.Post, "/api/generations", token, generation), ct);
+
+    public Task<ApiResult<Credits>> GetCreditsAsync(string token, CancellationToken ct = default) =>
+        SendAsync<Credits>(Request(HttpMethod.Get, "/api/credits", token), ct);
+
+    public Task<ApiResult<CreditTransactionPage>> ListTransactionsAsync(string token, string? cursor, int limit, CancellationToken ct = default) =>
+        SendAsync<CreditTransactionPage>(Request(HttpMethod.Get, $"/api/credits/transactions?limit={limit}{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}", token), ct);
+
+    public Task<ApiResult<CreditAdjusted>> AdjustCreditsAsync(string token, string userId, CreditAdjustment adjustment, CancellationToken ct = default) =>
+        SendAsync<CreditAdjusted>(Request(HttpMethod.Post, $"/api/admin/credits/{Uri.EscapeDataString(userId)}", token, adjustment), ct);
 
     public Task<ApiResult<ImageDetail>> GetAsync(string token, string id, CancellationToken ct = default) =>
         SendAsync<ImageDetail>(Request(HttpMethod.Get, $"/api/images/{Uri.EscapeDataString(id)}", token), ct);

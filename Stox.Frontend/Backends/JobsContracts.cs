@@ -26,7 +26,20 @@ public sealed record ImageListItem(
     string? ThumbnailUrl,
     ThumbnailSet? Thumbnails,
     string? Placeholder,
-    string? DominantColor);
+    string? DominantColor,
+    string? GenerationId = null)
+{
+    public bool IsGenerated => GenerationId is not null;
+}
+
+/// <summary>Which images the gallery lists: <c>source=uploaded|generated</c> on <c>GET /api/images</c>.</summary>
+public static class ImageSource
+{
+    public const string Uploaded = "uploaded";
+    public const string Generated = "generated";
+
+    public static readonly string[] All = [Uploaded, Generated];
+}
 
 public sealed record ThumbnailSet(string? Jpeg, string? Webp, string? Avif);
 
@@ -42,7 +55,20 @@ public sealed record ImageDetail(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, VariantInfo>>? Variants,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, VariantInfo>>? Enhanced,
     string? Placeholder,
-    string? DominantColor);
+    string? DominantColor,
+    ImageGeneration? Generation = null);
+
+/// <summary>The generation a picture came from (null for an upload).</summary>
+public sealed record ImageGeneration(
+    string Id,
+    string Prompt,
+    string? NegativePrompt,
+    string? Style,
+    string? AspectRatio,
+    string? Provider,
+    string? Model,
+    long? Seed,
+    DateTimeOffset CreatedAt);
 
 public sealed record OriginalInfo(int? Width, int? Height, string? Format, long? Bytes);
 

@@ -35,6 +35,21 @@ public static class Format
         _ => null,
     };
 
+    public static string Credits(int credits) => credits is 1 or -1 ? $"{credits} credit" : $"{credits} credits";
+
+    /// <summary>A ledger amount with its sign: +10, -2.</summary>
+    public static string Signed(int amount) => amount > 0 ? $"+{amount}" : amount.ToString(CultureInfo.InvariantCulture);
+
+    public static string CreditKind(string kind) => kind switch
+    {
+        "grant" => "Monthly grant",
+        "purchase" => "Purchase",
+        "spend" => "Generation",
+        "refund" => "Refund",
+        "adjustment" => "Adjustment",
+        _ => kind,
+    };
+
     public static string Preset(string preset) => preset switch
     {
         "thumbnail" => "Thumbnail",

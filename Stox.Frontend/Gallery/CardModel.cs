@@ -13,7 +13,9 @@ public sealed record CardModel(
     string? Webp,
     string? Avif,
     string? Placeholder,
-    string? DominantColor)
+    string? DominantColor,
+    bool Generated = false,
+    string? Error = null)
 {
     public bool IsComplete => Status == ImageStatus.Complete;
 
@@ -26,7 +28,8 @@ public sealed record CardModel(
         MediaEndpoints.Resolve(item.Thumbnails?.Webp) ?? Fallback(item.Id, item.Status, "webp"),
         MediaEndpoints.Resolve(item.Thumbnails?.Avif),
         item.Placeholder,
-        SafeColor(item.DominantColor));
+        SafeColor(item.DominantColor),
+        item.IsGenerated);
 
     public static CardModel From(ImageDetail image)
     {
@@ -40,8 +43,18 @@ public sealed record CardModel(
             MediaEndpoints.Resolve(thumbnail?.GetValueOrDefault("webp")?.Url) ?? Fallback(image.Id, image.Status, "webp"),
             MediaEndpoints.Resolve(thumbnail?.GetValueOrDefault("avif")?.Url),
             image.Placeholder,
-            SafeColor(image.DominantColor));
+            SafeColor(image.DominantColor),
+            image.Generation is not null,
+            image.Status == ImageStatus.Failed ? FailureText(image) : null);
     }
+
+    public bool IsFailed => Status == ImageStatus.Failed;
+
+    /// <summary>Why a picture failed, in words: jobs' error, or a sentence for a file that could not be read.</summary>
+    public static string FailureText(ImageDetail image) =>
+        !string.IsNullOrWhiteSpace(image.Error) ? image.Error!
+        : image.Generation is not null ? "The picture could not be generated."
+        : "The file could not be read as an image.";
 
     /// <summary>The sharper variant for high-density screens (the square thumbnail is 150 px).</summary>
     public string Sharper(string format) => MediaEndpoints.Url(Id, "small", format);

@@ -17,9 +17,9 @@ public static class GalleryFragments
         return bff;
     }
 
-    private static async Task<IResult> PageAsync(HttpContext context, string? cursor, string? status, UserApi api, JobsClient jobs, IOptions<FrontendOptions> options)
+    private static async Task<IResult> PageAsync(HttpContext context, string? cursor, string? status, string? source, UserApi api, JobsClient jobs, IOptions<FrontendOptions> options)
     {
-        var result = await api.CallAsync(token => jobs.ListAsync(token, cursor, options.Value.GalleryPageSize, StatusFilter(status), context.RequestAborted));
+        var result = await api.CallAsync(token => jobs.ListAsync(token, cursor, options.Value.GalleryPageSize, StatusFilter(status), SourceFilter(source), context.RequestAborted));
         if (!result.Succeeded)
         {
             return TypedResults.Problem(statusCode: result.Problem!.Status, detail: result.Problem.Message);
@@ -42,6 +42,30 @@ public static class GalleryFragments
     }
 
     public static string? StatusFilter(string? status) => ImageStatus.All.Contains(status) ? status : null;
+
+    public static string? SourceFilter(string? source) => ImageSource.All.Contains(source) ? source : null;
+
+    /// <summary>The gallery's address for a status and a source filter (either may be null) and a cursor.</summary>
+    public static string Url(string? status, string? source, string? cursor = null)
+    {
+        var query = new List<string>();
+        if (cursor is not null)
+        {
+            query.Add("cursor=" + Uri.EscapeDataString(cursor));
+        }
+
+        if (status is not null)
+        {
+            query.Add("status=" + status);
+        }
+
+        if (source is not null)
+        {
+            query.Add("source=" + source);
+        }
+
+        return query.Count == 0 ? "/" : "/?" + string.Join("&", query);
+    }
 
     private static RazorComponentResult<GalleryCards> Render(IReadOnlyList<CardModel> cards) =>
         new(new Dictionary<string, object?> { [nameof(GalleryCards.Cards)] = cards }) { PreventStreamingRendering = true };

@@ -35,6 +35,7 @@ internal sealed partial class RateLimitingMiddleware(
         {
             RateLimitPolicy.Credentials => settings.Credentials,
             RateLimitPolicy.Uploads => settings.Uploads,
+            RateLimitPolicy.Generations => settings.Generations,
             RateLimitPolicy.Authenticated => settings.Authenticated,
             _ => settings.Anonymous,
         };

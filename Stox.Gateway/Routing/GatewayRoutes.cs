@@ -7,6 +7,9 @@ public enum RateLimitPolicy
     Authenticated,
     Credentials,
     Uploads,
+
+    /// <summary>Asking for AI pictures: each costs the provider money and time, so fewer per window than other calls.</summary>
+    Generations,
 }
 
 /// <summary>How the edge bounds a route's requests.</summary>
@@ -41,6 +44,8 @@ public static class GatewayRoutes
         new("auth-credentials", "/api/auth/{action:regex(^(login|register)$)}", "auth", RateLimitPolicy.Credentials, Methods: ["POST"]),
         new("auth", "/api/auth/{**rest}", "auth", RateLimitPolicy.Anonymous),
         new("account", "/api/account/{**rest}", "auth", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
+        // Credits live in jobs with the ledger; every other admin call is auth's.
+        new("admin-credits", "/api/admin/credits/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("admin", "/api/admin/{**rest}", "auth", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("well-known", "/.well-known/{**rest}", "auth", RateLimitPolicy.Anonymous),
         // A multipart upload (one or more files), and the pre-signed flow: the upload counts once, where it is asked for.
@@ -50,6 +55,11 @@ public static class GatewayRoutes
         new("images-events", "/api/images/events", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true, RouteKind.Stream, ["GET"]),
         new("images", "/api/images/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         new("jobs", "/api/jobs/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
+        new("generations-create", "/api/generations", "jobs", RateLimitPolicy.Generations, RequiresAuthentication: true, Methods: ["POST"]),
+        new("generations", "/api/generations/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
+        // Stripe calls this without a token: the signature is checked by jobs, which holds the secret.
+        new("credits-webhooks", "/api/credits/webhooks/{**rest}", "jobs", RateLimitPolicy.Anonymous, Methods: ["POST"]),
+        new("credits", "/api/credits/{**rest}", "jobs", RateLimitPolicy.Authenticated, RequiresAuthentication: true),
         // The web app relays the image events to the browser: a stream like the one above.
         new("frontend-events", "/bff/events", "frontend", RateLimitPolicy.Anonymous, Kind: RouteKind.Stream, Methods: ["GET"]),
         // Everything else is the web app; it comes last so that any route above wins.

@@ -23,7 +23,8 @@ public sealed record ImageListItem(
     string? ThumbnailUrl,
     IReadOnlyDictionary<string, string> Thumbnails,
     string? Placeholder,
-    string? DominantColor);
+    string? DominantColor,
+    Guid? GenerationId);
 
 public sealed record ImageStatusResponse(string Status, string? Error, int Progress);
 
@@ -50,6 +51,7 @@ public sealed record ImageDetail(
     string? Placeholder,
     string? DominantColor,
     ImageTimings Timings,
-    JobInfo? Job);
+    JobInfo? Job,
+    ImageGenerationInfo? Generation);
 
 public sealed record UsageResponse(long Images, long BytesStored, long UploadsThisMonth);

@@ -30,10 +30,11 @@ public static class ImageViews
             thumbnails.GetValueOrDefault(ImageFormats.Jpeg) ?? thumbnails.Values.FirstOrDefault(),
             thumbnails,
             image.Placeholder,
-            image.DominantColor);
+            image.DominantColor,
+            image.GenerationId);
     }
 
-    public static ImageDetail Detail(Image image, ImageJob? job, DeliveryUrls urls) => new(
+    public static ImageDetail Detail(Image image, ImageJob? job, Generation? generation, DeliveryUrls urls) => new(
         image.Id,
         image.OriginalName,
         image.Status,
@@ -48,7 +49,10 @@ public static class ImageViews
         image.Placeholder,
         image.DominantColor,
         new ImageTimings(job?.QueuedAt, job?.StartedAt, job?.FinishedAt),
-        job is null ? null : new JobInfo(job.Id, job.Status, job.Attempts, job.Worker, job.Stage));
+        job is null ? null : new JobInfo(job.Id, job.Status, job.Attempts, job.Worker, job.Stage),
+        generation is null ? null : new ImageGenerationInfo(
+            generation.Id, generation.Prompt, generation.NegativePrompt, generation.Style, generation.AspectRatio,
+            generation.Provider, generation.Model, image.Seed, generation.CreatedAt));
 
     private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, VariantInfo>> Variants(IEnumerable<StoredVariant> variants, DeliveryUrls urls) =>
         variants

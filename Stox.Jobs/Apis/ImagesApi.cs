@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Stox.Imaging;
@@ -51,7 +48,7 @@ public static class ImagesApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapGet("/", ListAsync)
-            .WithSummary("The user's images, newest first (keyset pagination)")
+            .WithSummary("The user's images, newest first (keyset pagination; status, source=generated|uploaded)")
             .Produces<ImageListResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -175,6 +172,7 @@ public static class ImagesApi
         string? limit,
         string? status,
         string? all,
+        string? source,
         CancellationToken cancellationToken)
     {
         if (CurrentUser.From(http.User) is not { } user)
@@ -183,28 +181,15 @@ public static class ImagesApi
         }
 
         var errors = new Dictionary<string, string[]>();
-        var take = 30;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > 100))
-        {
-            errors["limit"] = ["limit must be a whole number from 1 to 100."];
-        }
-
+        var (take, after) = KeysetCursor.ReadPage(cursor, limit, errors);
         if (status is not null && !ImageStatus.Visible.Contains(status))
         {
             errors["status"] = [$"status must be one of {string.Join(", ", ImageStatus.Visible)}."];
         }
 
-        (DateTimeOffset CreatedAt, Guid Id)? after = null;
-        if (cursor is not null)
+        if (source is not null && source is not ("generated" or "uploaded"))
         {
-            if (Cursor.TryDecode(cursor, out var position))
-            {
-                after = position;
-            }
-            else
-            {
-                errors["cursor"] = ["The cursor is not one this API gave out."];
-            }
+            errors["source"] = ["source must be generated or uploaded."];
         }
 
         var everyone = all is "true" or "1";
@@ -232,8 +217,15 @@ public static class ImagesApi
             query = query.Where(i => i.Status == status);
         }
 
+        query = source switch
+        {
+            "generated" => query.Where(i => i.GenerationId != null),
+            "uploaded" => query.Where(i => i.GenerationId == null),
+            _ => query,
+        };
+
         var page = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var next = page.Count > take ? Cursor.Encode(page[take - 1].CreatedAt, page[take - 1].Id) : null;
+        var next = KeysetCursor.Next(page, take, i => (i.CreatedAt, i.Id));
         return TypedResults.Ok(new ImageListResponse([.. page.Take(take).Select(i => ImageViews.ListItem(i, urls))], next));
     }
 
@@ -245,7 +237,8 @@ public static class ImagesApi
         }
 
         var job = image.CurrentJobId is { } jobId ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken) : null;
-        return TypedResults.Ok(ImageViews.Detail(image, job, urls));
+        var generation = image.GenerationId is { } generationId ? await db.Generations.AsNoTracking().SingleOrDefaultAsync(g => g.Id == generationId, cancellationToken) : null;
+        return TypedResults.Ok(ImageViews.Detail(image, job, generation, urls));
     }
 
     private static async Task<IResult> GetStatusAsync(string id, HttpContext http, JobsDbContext db, CancellationToken cancellationToken) =>
@@ -326,35 +319,5 @@ public static class ImagesApi
 
         var image = await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == imageId, cancellationToken);
         return image is not null && (image.UserId == user.Id || user.IsAdmin) ? image : null;
-    }
-
-    /// <summary>An opaque keyset position: the last item's creation time and id.</summary>
-    private static class Cursor
-    {
-        public static string Encode(DateTimeOffset createdAt, Guid id) =>
-            Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{createdAt.UtcTicks}:{id:N}")));
-
-        public static bool TryDecode(string cursor, out (DateTimeOffset CreatedAt, Guid Id) position)
-        {
-            position = default;
-            try
-            {
-                var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
-                var parts = text.Split(':');
-                if (parts.Length == 2
-                    && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                    && ticks is > 0 and < 3155378975999999999
-                    && Guid.TryParseExact(parts[1], "N", out var id))
-                {
-                    position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-                    return true;
-                }
-            }
-            catch (FormatException)
-            {
-            }
-
-            return false;
-        }
     }
 }

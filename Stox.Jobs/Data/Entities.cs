@@ -24,7 +24,7 @@ public static class ErrorText
     public static string Fit(string text) => text.Length <= MaxLength ? text : text[..MaxLength];
 }
 
-/// <summary>One uploaded photo and what processing made of it.</summary>
+/// <summary>One uploaded or generated picture and what processing made of it.</summary>
 public sealed class Image
 {
     public Guid Id { get; set; }
@@ -69,6 +69,12 @@ public sealed class Image
 
     /// <summary>Original plus every variant, for the usage numbers.</summary>
     public long StoredBytes { get; set; }
+
+    /// <summary>The generation that made this picture; null for an upload.</summary>
+    public Guid? GenerationId { get; set; }
+
+    /// <summary>The seed the provider used for this picture, when it says.</summary>
+    public long? Seed { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

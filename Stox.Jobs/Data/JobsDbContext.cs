@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Stox.Jobs.Data;
 
-/// <summary>The jobs database (jobsdb): images, their jobs, the outbox, idempotency keys, upload counters, pending deletions.</summary>
+/// <summary>The jobs database (jobsdb): images, their jobs, the outbox, idempotency keys, upload counters, pending deletions, generations and the credits ledger.</summary>
 public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -20,6 +20,12 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<UploadCounter> UploadCounters => Set<UploadCounter>();
 
     public DbSet<StorageDeletion> StorageDeletions => Set<StorageDeletion>();
+
+    public DbSet<Generation> Generations => Set<Generation>();
+
+    public DbSet<CreditAccount> CreditAccounts => Set<CreditAccount>();
+
+    public DbSet<CreditTransaction> CreditTransactions => Set<CreditTransaction>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -50,6 +56,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             b.HasIndex(i => new { i.UserId, i.CreatedAt, i.Id }).IsDescending(false, true, true);
             b.HasIndex(i => new { i.Status, i.UpdatedAt });
             b.HasMany(i => i.Jobs).WithOne(j => j.Image).HasForeignKey(j => j.ImageId).OnDelete(DeleteBehavior.Cascade);
+            b.HasIndex(i => i.GenerationId).HasFilter("\"GenerationId\" IS NOT NULL");
         });
 
         modelBuilder.Entity<ImageJob>(b =>
@@ -98,6 +105,42 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             b.HasKey(d => d.Id);
             b.Property(d => d.LastError).HasMaxLength(ErrorText.MaxLength);
             b.HasIndex(d => d.NextAttemptAt);
+        });
+
+        modelBuilder.Entity<Generation>(b =>
+        {
+            b.ToTable("generations");
+            b.HasKey(g => g.Id);
+            b.Property(g => g.Prompt).HasMaxLength(Stox.Jobs.Generations.GenerationLimits.MaxPromptLength);
+            b.Property(g => g.NegativePrompt).HasMaxLength(Stox.Jobs.Generations.GenerationLimits.MaxPromptLength);
+            b.Property(g => g.Style).HasMaxLength(32);
+            b.Property(g => g.AspectRatio).HasMaxLength(8);
+            b.Property(g => g.Provider).HasMaxLength(32);
+            b.Property(g => g.Model).HasMaxLength(64);
+            b.Property(g => g.Status).HasMaxLength(16);
+            b.Property(g => g.Error).HasMaxLength(ErrorText.MaxLength);
+            b.HasIndex(g => new { g.UserId, g.CreatedAt, g.Id }).IsDescending(false, true, true);
+            b.HasIndex(g => new { g.Status, g.CreatedAt });
+            // Deleting a picture leaves its generation's record; the generation keeps what it cost.
+            b.HasMany(g => g.Images).WithOne().HasForeignKey(i => i.GenerationId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        modelBuilder.Entity<CreditAccount>(b =>
+        {
+            b.ToTable("credit_accounts", t => t.HasCheckConstraint("CK_credit_accounts_Balance", "\"Balance\" >= 0"));
+            b.HasKey(a => a.UserId);
+            b.Property(a => a.Tier).HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<CreditTransaction>(b =>
+        {
+            b.ToTable("credit_transactions");
+            b.HasKey(t => t.Id);
+            b.Property(t => t.Kind).HasMaxLength(16);
+            b.Property(t => t.Reason).HasMaxLength(200);
+            b.Property(t => t.Reference).HasMaxLength(200);
+            b.HasIndex(t => t.Reference).IsUnique();
+            b.HasIndex(t => new { t.UserId, t.CreatedAt, t.Id }).IsDescending(false, true, true);
         });
     }
 }

@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Stox.Imaging;
 using Stox.Jobs.Apis;
+using Stox.Jobs.Credits;
 using Stox.Jobs.Data;
 using Stox.Jobs.Delivery;
+using Stox.Jobs.Generations;
+using Stox.Jobs.Generations.Providers;
 using Stox.Jobs.Images;
 using Stox.Jobs.Infrastructure;
 using Stox.Jobs.Live;
@@ -49,6 +52,17 @@ public static class JobsServiceExtensions
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddScoped<ImageCommands>();
 
+        builder.Services.AddOptions<CreditsOptions>()
+            .BindConfiguration(CreditsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<CreditLedger>();
+        builder.Services.AddScoped<CreditPurchases>();
+        builder.AddImageProvider();
+        builder.Services.AddScoped<GenerationService>();
+        builder.Services.AddScoped<GenerationRunner>();
+        builder.Services.AddHostedService<GenerationConsumer>();
+
         builder.Services.AddHostedService<OutboxDispatcher>();
         builder.Services.AddSingleton<JobsMaintenance>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsMaintenance>());
@@ -71,6 +85,8 @@ public static class JobsServiceExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapImagesApi();
+        app.MapGenerationsApi();
+        app.MapCreditsApi();
         app.MapUsageApi();
         return app;
     }

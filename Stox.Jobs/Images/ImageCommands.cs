@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Stox.Jobs.Credits;
 using Stox.Jobs.Data;
+using Stox.Jobs.Generations;
 using Stox.Jobs.Infrastructure;
 using Stox.Jobs.Live;
 using Stox.Jobs.Maintenance;
@@ -7,7 +9,7 @@ using Stox.Jobs.Maintenance;
 namespace Stox.Jobs.Images;
 
 /// <summary>What a user can do to an existing image: process it again, or delete it with everything it has in storage.</summary>
-public sealed class ImageCommands(JobsDbContext db, OutboxSignal outbox, StorageDeletionSignal deletions, ImageEventBroadcaster broadcaster, TimeProvider time)
+public sealed class ImageCommands(JobsDbContext db, CreditLedger ledger, OutboxSignal outbox, StorageDeletionSignal deletions, ImageEventBroadcaster broadcaster, TimeProvider time)
 {
     public async Task<(Image? Image, ProblemHttpResult? Problem)> ReprocessAsync(CurrentUser user, Guid imageId, bool? enhance, CancellationToken cancellationToken)
     {
@@ -23,6 +25,11 @@ public sealed class ImageCommands(JobsDbContext db, OutboxSignal outbox, Storage
             if (!ImageStatus.IsFinal(image.Status))
             {
                 return (null, Problems.Conflict("The image is still being processed; reprocess it once it is complete or failed."));
+            }
+
+            if (image.OriginalKey.Length == 0)
+            {
+                return (null, Problems.Conflict("The provider never made this picture, so there is nothing to process again; generate it anew."));
             }
 
             JobStarter.Start(db, image, enhance ?? image.Enhance, image.Formats, now);
@@ -48,6 +55,11 @@ public sealed class ImageCommands(JobsDbContext db, OutboxSignal outbox, Storage
             if (image is null || (image.UserId != user.Id && !user.IsAdmin))
             {
                 return null;
+            }
+
+            if (image is { GenerationId: { } generationId, OriginalKey.Length: 0, Status: ImageStatus.Pending })
+            {
+                await ledger.RefundPictureAsync(db, generationId, image.Id, "deleted before it was made", ct);
             }
 
             db.StorageDeletions.Add(StorageCleanup.For(StorageCleanup.KeysOf(image), now));

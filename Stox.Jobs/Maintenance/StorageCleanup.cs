@@ -33,7 +33,12 @@ public sealed partial class StorageCleanup(IAmazonS3 s3, S3StorageSettings stora
     /// </summary>
     public static IEnumerable<string> KeysOf(Image image)
     {
-        yield return image.OriginalKey;
+        if (image.OriginalKey.Length > 0)
+        {
+            // A generated picture the provider has not made yet has no original.
+            yield return image.OriginalKey;
+        }
+
         foreach (var variant in image.Variants.Concat(image.Enhanced))
         {
             yield return variant.Key;

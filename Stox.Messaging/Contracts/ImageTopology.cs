@@ -18,6 +18,7 @@ public static class ImageTopology
         public const string JobProgress = "image.job.progress";
         public const string JobCompleted = "image.job.completed";
         public const string JobFailed = "image.job.failed";
+        public const string GenerationRequested = "image.generation.requested";
     }
 
     public static class Queues
@@ -28,6 +29,9 @@ public static class ImageTopology
         public const string JobsProgress = "jobs.image-progress";
         public const string JobsCompleted = "jobs.image-completed";
         public const string JobsFailed = "jobs.image-failed";
+
+        /// <summary>Jobs replicas take accepted generations from here and ask the provider for their pictures.</summary>
+        public const string JobsGenerations = "jobs.image-generations";
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -67,6 +68,25 @@ public sealed class DashboardTests
 
         Assert.Contains(spans, span => span.Service == "jobs" && span.Kind == SpanKindProducer);
         Assert.All(spans, span => Assert.Equal(traceId, span.TraceId));
+
+        await AssertGenerationIsOffAsync(user);
+    }
+
+    /// <summary>The AppHost as run with no generation parameters: generation is off, and says so.</summary>
+    private static async Task AssertGenerationIsOffAsync(ImagesClient user)
+    {
+        using var refused = await user.Http.PostAsJsonAsync("/api/generations", new { prompt = "a lighthouse" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal("https://stox.dev/problems/generation-not-configured", problem.RootElement.GetProperty("type").GetString());
+        Assert.Contains("not configured", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var options = await user.GetJsonAsync("/api/generations/options");
+        Assert.False(options.GetProperty("enabled").GetBoolean());
+        Assert.Equal(problem.RootElement.GetProperty("detail").GetString(), options.GetProperty("disabledReason").GetString());
+
+        using var purchase = await user.Http.PostAsync(new Uri("/api/credits/webhooks/stripe", UriKind.Relative), new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, purchase.StatusCode);
     }
 
     private const int SpanKindProducer = 4;

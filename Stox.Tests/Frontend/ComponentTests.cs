@@ -49,6 +49,65 @@ public sealed class ComponentTests
         Assert.Contains(">Waiting<", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_generated_tile_carries_its_mark_and_an_upload_does_not()
+    {
+        var generated = new ImageListItem("img-3", "a fox in the snow", "pending", DateTimeOffset.UtcNow, null, null, null, null, null, null, "gen-1");
+        var html = await RenderAsync<GalleryCard>(new Dictionary<string, object?> { ["Card"] = CardModel.From(generated) });
+        Assert.Contains("data-source=\"generated\"", html, StringComparison.Ordinal);
+        Assert.Contains(">Generated<", html, StringComparison.Ordinal);
+
+        var uploaded = new ImageListItem("img-4", "x.png", "pending", DateTimeOffset.UtcNow, null, null, null, null, null, null);
+        html = await RenderAsync<GalleryCard>(new Dictionary<string, object?> { ["Card"] = CardModel.From(uploaded) });
+        Assert.Contains("data-source=\"uploaded\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">Generated<", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_generated_tile_shows_its_error()
+    {
+        var image = new ImageDetail("img-5", "a fox", "failed", "The provider refused the prompt <script>.", null, DateTimeOffset.UtcNow, false, null, null, null, null, null,
+            new ImageGeneration("gen-1", "a fox", null, null, "1:1", "openai", "gpt-image-1", 7, DateTimeOffset.UtcNow));
+        var html = await RenderAsync<GalleryCard>(new Dictionary<string, object?> { ["Card"] = CardModel.From(image) });
+        Assert.Contains(">Failed<", html, StringComparison.Ordinal);
+        Assert.Contains("The provider refused the prompt &lt;script&gt;.", html, StringComparison.Ordinal);
+        Assert.Contains(">Generated<", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generation_facts_show_the_prompt_and_every_setting()
+    {
+        var generation = new ImageGeneration("gen-2", "a lighthouse\nat dusk", "people", "photographic", "16:9", "stability", "sd3.5-large", 42, DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        var html = await RenderAsync<GenerationFacts>(new Dictionary<string, object?> { ["Generation"] = generation });
+        // The line break is kept (the renderer may write it as a character reference).
+        Assert.Matches("a lighthouse(\n|&#xA;|&#10;)at dusk", html);
+        Assert.Contains(">people<", html, StringComparison.Ordinal);
+        Assert.Contains(">photographic<", html, StringComparison.Ordinal);
+        Assert.Contains(">16:9<", html, StringComparison.Ordinal);
+        Assert.Contains(">stability<", html, StringComparison.Ordinal);
+        Assert.Contains(">sd3.5-large<", html, StringComparison.Ordinal);
+        Assert.Contains(">42<", html, StringComparison.Ordinal);
+
+        html = await RenderAsync<GenerationFacts>(new Dictionary<string, object?> { ["Generation"] = generation with { NegativePrompt = null, Style = null, Seed = null } });
+        Assert.DoesNotContain("Negative prompt", html, StringComparison.Ordinal);
+        Assert.Contains(">None<", html, StringComparison.Ordinal);
+        Assert.Contains(">Random<", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, "/")]
+    [InlineData("failed", null, null, "/?status=failed")]
+    [InlineData(null, "generated", null, "/?source=generated")]
+    [InlineData("complete", "uploaded", "abc=", "/?cursor=abc%3D&status=complete&source=uploaded")]
+    public void Gallery_urls_keep_both_filters(string? status, string? source, string? cursor, string expected) =>
+        Assert.Equal(expected, GalleryFragments.Url(status, source, cursor));
+
+    [Theory]
+    [InlineData(1, "1 credit")]
+    [InlineData(0, "0 credits")]
+    [InlineData(12, "12 credits")]
+    public void Credits_read_well(int credits, string expected) => Assert.Equal(expected, Format.Credits(credits));
+
     [Theory]
     [InlineData("/api/images/abc/content/small?format=webp", "/media/abc/small?format=webp")]
     [InlineData("https://cdn.example/v/abc/small.webp", "https://cdn.example/v/abc/small.webp")]

@@ -17,6 +17,7 @@ namespace Stox.Tests.Gateway;
 public sealed class GatewayEdgeFixture : AppModelFixture
 {
     public const int AnonymousLimit = 5;
+    public const int GenerationsLimit = 3;
     public const long UploadLimit = 56L * 1024 * 1024;
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
@@ -91,7 +92,8 @@ public sealed class GatewayEdgeFixture : AppModelFixture
             .WithEnvironment("Gateway__UploadTimeout", "00:00:30")
             .WithEnvironment("Gateway__MaxUploadBodyBytes", UploadLimit.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Gateway__KnownProxies__0", TrustedProxy.ToString())
-            .WithEnvironment("Gateway__RateLimits__Anonymous", AnonymousLimit.ToString(CultureInfo.InvariantCulture));
+            .WithEnvironment("Gateway__RateLimits__Anonymous", AnonymousLimit.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Gateway__RateLimits__Generations", GenerationsLimit.ToString(CultureInfo.InvariantCulture));
     }
 }
 

@@ -170,6 +170,36 @@ public sealed class GatewayEdgeTests(GatewayEdgeFixture fixture)
     }
 
     [Fact]
+    public async Task Asking_for_pictures_has_its_own_per_user_limit_that_leaves_reading_them_alone()
+    {
+        using var client = fixture.CreateClient();
+        var user = Guid.NewGuid();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= GatewayEdgeFixture.GenerationsLimit; i++)
+        {
+            using var request = Authorized(HttpMethod.Post, "/api/generations", user);
+            request.Content = JsonContent.Create(new { prompt = "a lighthouse" });
+            using var response = await client.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(response.Headers.RetryAfter is not null, "a 429 says when to come back");
+                await AssertProblemAsync(response, "https://stox.dev/problems/rate-limited");
+            }
+        }
+
+        Assert.All(statuses.SkipLast(1), s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+
+        using var list = await client.SendAsync(Authorized(HttpMethod.Get, "/api/generations", user));
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        using var someoneElse = Authorized(HttpMethod.Post, "/api/generations");
+        someoneElse.Content = JsonContent.Create(new { prompt = "a lighthouse" });
+        using var other = await client.SendAsync(someoneElse);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
     public async Task The_service_sees_the_validated_user_never_the_one_a_client_claims()
     {
         using var client = fixture.CreateClient();

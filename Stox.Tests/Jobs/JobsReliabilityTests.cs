@@ -5,18 +5,44 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Stox.Messaging.Contracts;
 using Stox.Messaging.RabbitMQ;
+using Stox.Tests.Generations;
 using Stox.Tests.Infrastructure;
 
 namespace Stox.Tests.Jobs;
 
-/// <summary>The whole system with a fast stuck-job monitor, for tests that stop, kill and restart its parts.</summary>
+/// <summary>
+/// The whole system with a fast stuck-job monitor, for tests that stop, kill and restart its parts, and image
+/// generation through a local Stability AI stand-in (the system fixture has the OpenAI-compatible one).
+/// </summary>
 public sealed class JobsReliabilityFixture : AppModelFixture
 {
+    public ProviderStandIn Provider { get; private set; } = null!;
+
+    protected override string[] Arguments =>
+    [
+        "--Parameters:generation-provider=stability",
+        $"--Parameters:generation-endpoint={Provider.StabilityBaseUrl}",
+        $"--Parameters:generation-api-key={ProviderStandIn.DefaultApiKey}",
+    ];
+
+    public override async Task InitializeAsync()
+    {
+        Provider = await ProviderStandIn.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Provider.DisposeAsync();
+    }
+
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
         builder.Project("jobs")
             .WithEnvironment("Jobs__StuckJobTimeout", "00:00:05")
-            .WithEnvironment("Jobs__MaintenanceInterval", "00:00:01");
+            .WithEnvironment("Jobs__MaintenanceInterval", "00:00:01")
+            .WithEnvironment("Generation__RetryDelay", "00:00:00.200");
         builder.Project("auth").WithEnvironment("Auth__RateLimits__RegistrationsPerIp", "100000");
         builder.KeepOnly("postgres", "cache", "messaging", "storage", "auth", "jobs", "processing", "gateway");
     }

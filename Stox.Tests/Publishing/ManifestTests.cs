@@ -49,6 +49,20 @@ public sealed class ManifestTests
             }
 
             Assert.Equal("{jobsdb.connectionString}", resources["jobs"].GetProperty("env").GetProperty("ConnectionStrings__jobsdb").GetString());
+
+            // Generation and purchases are optional: their parameters default to empty (off), and the key and the webhook secret are secrets.
+            foreach (var (name, secret) in new[] { ("generation-provider", false), ("generation-endpoint", false), ("generation-api-key", true), ("stripe-webhook-secret", true) })
+            {
+                var input = resources[name].GetProperty("inputs").GetProperty("value");
+                Assert.Equal(secret, input.TryGetProperty("secret", out var s) && s.GetBoolean());
+                Assert.Equal(string.Empty, input.GetProperty("default").GetProperty("value").GetString());
+            }
+
+            var jobsEnv = resources["jobs"].GetProperty("env");
+            Assert.Equal("{generation-provider.value}", jobsEnv.GetProperty("Generation__Provider").GetString());
+            Assert.Equal("{generation-endpoint.value}", jobsEnv.GetProperty("Generation__Endpoint").GetString());
+            Assert.Equal("{generation-api-key.value}", jobsEnv.GetProperty("Generation__ApiKey").GetString());
+            Assert.Equal("{stripe-webhook-secret.value}", jobsEnv.GetProperty("Credits__Stripe__WebhookSecret").GetString());
             Assert.True(resources["gateway"].GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
             Assert.False(resources["jobs"].GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
         }

@@ -5,6 +5,14 @@ window.stox.onPage('#gallery', (gallery, signal) => {
   const grid = document.getElementById('gallery-grid');
   if (!grid) return; // The photos are still streaming in: the next document update starts the gallery.
   const filter = gallery.dataset.statusFilter || null;
+  const source = gallery.dataset.sourceFilter || null;
+  const galleryQuery = (cursor) => {
+    const query = new URLSearchParams();
+    if (cursor) query.set('cursor', cursor);
+    if (filter) query.set('status', filter);
+    if (source) query.set('source', source);
+    return query;
+  };
 
   const fetchCards = async (url) => {
     const response = await fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin', signal });
@@ -23,7 +31,7 @@ window.stox.onPage('#gallery', (gallery, signal) => {
     const { cards } = await fetchCards(`/bff/gallery/cards/${encodeURIComponent(id)}`);
     const card = cards[0];
     if (!card) return;
-    if (filter && card.dataset.status !== filter) { findCard(id)?.remove(); updateEmpty(); return; }
+    if ((filter && card.dataset.status !== filter) || (source && card.dataset.source !== source)) { findCard(id)?.remove(); updateEmpty(); return; }
     const existing = findCard(id);
     if (existing) existing.replaceWith(card);
     else if (prepend) grid.prepend(card);
@@ -60,7 +68,14 @@ window.stox.onPage('#gallery', (gallery, signal) => {
     events.addEventListener('image', onEvent);
     events.addEventListener('message', onEvent);
     gallery.dataset.live = 'connecting';
-    events.addEventListener('open', () => { gallery.dataset.live = 'open'; });
+    // A picture may have finished between the page's rendering and the stream's opening (generated pictures are
+    // quick): once connected, every tile still in progress is rendered again, so no badge waits for an event missed.
+    events.addEventListener('open', () => {
+      gallery.dataset.live = 'open';
+      for (const card of grid.querySelectorAll('li.card[data-status=pending], li.card[data-status=processing]')) {
+        refreshCard(card.dataset.imageId).catch(() => {});
+      }
+    });
     signal.addEventListener('abort', () => events.close());
     window.addEventListener('pagehide', () => events.close(), { signal });
   }
@@ -74,11 +89,9 @@ window.stox.onPage('#gallery', (gallery, signal) => {
       loading = true;
       more.setAttribute('aria-busy', 'true');
       try {
-        const query = new URLSearchParams({ cursor: more.dataset.cursor });
-        if (filter) query.set('status', filter);
-        const { cards, next } = await fetchCards(`/bff/gallery/cards?${query}`);
+        const { cards, next } = await fetchCards(`/bff/gallery/cards?${galleryQuery(more.dataset.cursor)}`);
         for (const card of cards) if (!findCard(card.dataset.imageId)) { grid.append(card); settle(card); }
-        if (next) { more.dataset.cursor = next; more.href = `/?${new URLSearchParams(filter ? { cursor: next, status: filter } : { cursor: next })}`; }
+        if (next) { more.dataset.cursor = next; more.href = `/?${galleryQuery(next)}`; }
         else { more.parentElement.remove(); observer.disconnect(); }
       } catch {
         // Leave the link: a click loads the next page the plain way.
