@@ -46,6 +46,15 @@ public sealed class JobsOptions
     [Range(0, 10)]
     public int MaxRequeues { get; set; } = 2;
 
+    /// <summary>
+    /// A generation pending or generating this long after its last run started (or, never run, after its message
+    /// left the outbox) is given up and refunded. Keep it well above the longest run the provider settings allow
+    /// (Generation:MaxAttempts x (RequestTimeout + MaxRetryAfter) per picture, 6 minutes by default) plus the
+    /// generation queue's retry delays.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan StuckGenerationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>How often each replica looks for stuck jobs, pending deletions and expired uploads.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(30);

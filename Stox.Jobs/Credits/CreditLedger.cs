@@ -16,7 +16,8 @@ public sealed class CreditLedger(JobsDbContext db, IOptions<CreditsOptions> opti
     /// <summary>
     /// Locks the user's account until the transaction ends, opening it on first use, and gives the monthly grant
     /// of the current month if it has not been given. <paramref name="tier"/> is the one in the caller's token; an
-    /// admin acting on someone else passes null and the tier last seen is used.
+    /// admin acting on someone else passes null and the tier last seen is used. A move to a tier with a larger
+    /// grant in a month already granted tops the month up to the new tier's grant (see <see cref="TopUpAsync"/>).
     /// </summary>
     public async Task<CreditAccount> LockAsync(Guid userId, string? tier, CancellationToken cancellationToken)
     {
@@ -30,9 +31,10 @@ public sealed class CreditLedger(JobsDbContext db, IOptions<CreditsOptions> opti
             .FromSql($"""SELECT * FROM credit_accounts WHERE "UserId" = {userId} FOR UPDATE""")
             .SingleAsync(cancellationToken);
 
-        if (tier is not null && account.Tier != tier)
+        var tierChanged = tier is not null && account.Tier != tier;
+        if (tierChanged)
         {
-            account.Tier = tier;
+            account.Tier = tier!;
             account.UpdatedAt = now;
         }
 
@@ -46,13 +48,42 @@ public sealed class CreditLedger(JobsDbContext db, IOptions<CreditsOptions> opti
             {
                 await PostAsync(account, CreditKind.Grant, grant,
                     string.Create(CultureInfo.InvariantCulture, $"Monthly grant of the {account.Tier} plan for {month:yyyy-MM}"),
-                    string.Create(CultureInfo.InvariantCulture, $"grant:{userId:N}:{month:yyyy-MM}"),
+                    GrantReference(userId, month),
                     cancellationToken);
             }
+        }
+        else if (tierChanged)
+        {
+            await TopUpAsync(account, month, cancellationToken);
         }
 
         return account;
     }
+
+    /// <summary>
+    /// An upgrade in the middle of a month gives what the new tier's grant has beyond every grant of that month so
+    /// far, at once; a downgrade takes nothing back. Moving up and down again in one month gives each tier's
+    /// top-up once (reference <c>grant:{user}:{month}:{tier}</c>), so switching plans cannot mint credits.
+    /// </summary>
+    private async Task TopUpAsync(CreditAccount account, DateOnly month, CancellationToken cancellationToken)
+    {
+        var monthReference = GrantReference(account.UserId, month);
+        var granted = await db.CreditTransactions
+            .Where(t => t.UserId == account.UserId && t.Kind == CreditKind.Grant
+                        && (t.Reference == monthReference || t.Reference.StartsWith(monthReference + ":")))
+            .SumAsync(t => t.Amount, cancellationToken);
+        var topUp = options.Value.MonthlyGrantOf(account.Tier) - granted;
+        if (topUp > 0)
+        {
+            await PostAsync(account, CreditKind.Grant, topUp,
+                string.Create(CultureInfo.InvariantCulture, $"Upgrade to the {account.Tier} plan: the rest of its grant for {month:yyyy-MM}"),
+                $"{monthReference}:{account.Tier}",
+                cancellationToken);
+        }
+    }
+
+    private static string GrantReference(Guid userId, DateOnly month) =>
+        string.Create(CultureInfo.InvariantCulture, $"grant:{userId:N}:{month:yyyy-MM}");
 
     /// <summary>
     /// Adds an entry to a locked account and moves its balance; null when an entry with this reference exists

@@ -59,6 +59,9 @@ public sealed class Generation
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When a run last started asking the provider; a run silent far past it has died (see <see cref="Generations.StuckGenerations"/>).</summary>
+    public DateTimeOffset? LastAttemptAt { get; set; }
+
     public DateTimeOffset? FinishedAt { get; set; }
 
     public List<Image> Images { get; set; } = [];

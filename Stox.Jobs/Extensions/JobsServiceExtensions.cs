@@ -61,6 +61,7 @@ public static class JobsServiceExtensions
         builder.AddImageProvider();
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<GenerationRunner>();
+        builder.Services.AddScoped<StuckGenerations>();
         builder.Services.AddHostedService<GenerationConsumer>();
 
         builder.Services.AddHostedService<OutboxDispatcher>();

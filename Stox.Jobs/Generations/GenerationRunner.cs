@@ -46,7 +46,9 @@ public sealed partial class GenerationRunner(
             .OrderBy(i => i.Id)
             .ToListAsync(cancellationToken);
         await db.Generations.Where(g => g.Id == generationId)
-            .ExecuteUpdateAsync(g => g.SetProperty(x => x.Status, GenerationStatus.Generating), cancellationToken);
+            .ExecuteUpdateAsync(g => g
+                .SetProperty(x => x.Status, GenerationStatus.Generating)
+                .SetProperty(x => x.LastAttemptAt, time.GetUtcNow()), cancellationToken);
 
         var provider = providers.Current;
         var pictures = await Task.WhenAll(waiting.Select((image, index) => MakeAsync(provider, generation, image, SeedOf(generation, image, index), stopping)));
@@ -127,9 +129,10 @@ public sealed partial class GenerationRunner(
         var started = await db.InTransactionAsync(async ct =>
         {
             var image = await db.LockImageAsync(picture.Image.Id, ct);
-            if (image is null)
+            if (image is null || image.Status == ImageStatus.Failed)
             {
-                // Deleted while the provider worked: its original goes, and so does what it cost.
+                // Deleted while the provider worked, or given up as stuck (already refunded): its original goes,
+                // and so does what it cost.
                 db.StorageDeletions.Add(StorageCleanup.For([picture.Key!], now));
                 await ledger.RefundPictureAsync(db, generation.Id, picture.Image.Id, "deleted before it was made", ct);
                 return null;
@@ -151,25 +154,71 @@ public sealed partial class GenerationRunner(
 
     private async Task FailAsync(Generation generation, Image picture, string error, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var failed = await db.InTransactionAsync(async ct =>
+        if (await db.InTransactionAsync(ct => FailPictureAsync(generation.Id, picture.Id, error, ct), cancellationToken) is var (userId, failed))
         {
-            var image = await db.LockImageAsync(picture.Id, ct);
-            if (image is not null)
+            await broadcaster.PublishAsync(userId, failed, cancellationToken);
+        }
+    }
+
+    /// <summary>Inside the caller's transaction: the picture fails with <paramref name="error"/> and what it cost is refunded.</summary>
+    private async Task<(Guid UserId, ImageEvent Event)?> FailPictureAsync(Guid generationId, Guid imageId, string error, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var image = await db.LockImageAsync(imageId, cancellationToken);
+        if (image is not null)
+        {
+            image.Status = ImageStatus.Failed;
+            image.Error = ErrorText.Fit(error);
+            image.UpdatedAt = now;
+        }
+
+        await ledger.RefundPictureAsync(db, generationId, imageId, "that was not made", cancellationToken);
+        return image is null ? null : (image.UserId, new ImageEvent(image.Id, null, ImageStatus.Failed, 0, null, image.Error, now));
+    }
+
+    /// <summary>
+    /// Settles a generation whose run died (see <see cref="StuckGenerations"/>): every picture not made yet fails
+    /// with <paramref name="error"/> and is refunded, and the generation ends as its pictures say. One transaction
+    /// under the generation's row lock, so two replicas never settle it twice; false when it had already ended.
+    /// </summary>
+    public async Task<bool> GiveUpAsync(Guid generationId, string error, CancellationToken cancellationToken)
+    {
+        var changes = new List<(Guid UserId, ImageEvent Event)>();
+        var settled = await db.InTransactionAsync(async ct =>
+        {
+            changes.Clear();
+            var generation = await db.Generations
+                .FromSql($"""SELECT * FROM generations WHERE "Id" = {generationId} FOR UPDATE""")
+                .AsNoTracking()
+                .SingleOrDefaultAsync(ct);
+            if (generation is null || GenerationStatus.IsFinal(generation.Status))
             {
-                image.Status = ImageStatus.Failed;
-                image.Error = ErrorText.Fit(error);
-                image.UpdatedAt = now;
+                return false;
             }
 
-            await ledger.RefundPictureAsync(db, generation.Id, picture.Id, "the provider did not make", ct);
-            return image;
+            var waiting = await db.Images.AsNoTracking()
+                .Where(i => i.GenerationId == generationId && i.OriginalKey == string.Empty && i.Status == ImageStatus.Pending)
+                .Select(i => i.Id)
+                .ToListAsync(ct);
+            foreach (var imageId in waiting)
+            {
+                if (await FailPictureAsync(generationId, imageId, error, ct) is { } failed)
+                {
+                    changes.Add(failed);
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+            await FinishAsync(generation, waiting.Count == 0 ? [] : [error], ct);
+            return true;
         }, cancellationToken);
 
-        if (failed is not null)
+        foreach (var (userId, change) in changes)
         {
-            await broadcaster.PublishAsync(failed.UserId, new ImageEvent(failed.Id, null, ImageStatus.Failed, 0, null, failed.Error, now), cancellationToken);
+            await broadcaster.PublishAsync(userId, change, cancellationToken);
         }
+
+        return settled;
     }
 
     private async Task FinishAsync(Generation generation, List<string> failures, CancellationToken cancellationToken)
@@ -179,7 +228,9 @@ public sealed partial class GenerationRunner(
         var made = await db.Images.CountAsync(i => i.GenerationId == generation.Id && i.OriginalKey != string.Empty, cancellationToken);
         var status = made == generation.Count ? GenerationStatus.Complete : made == 0 ? GenerationStatus.Failed : GenerationStatus.Partial;
         var error = failures.Count == 0 ? null : ErrorText.Fit(string.Join(" ", failures.Distinct()));
-        await db.Generations.Where(g => g.Id == generation.Id).ExecuteUpdateAsync(g => g
+        // A generation given up meanwhile (StuckGenerations) keeps the ending it was given.
+        await db.Generations.Where(g => g.Id == generation.Id && (g.Status == GenerationStatus.Pending || g.Status == GenerationStatus.Generating))
+            .ExecuteUpdateAsync(g => g
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.Error, error)
             .SetProperty(x => x.FinishedAt, now), cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stox.Jobs.Data;
+using Stox.Jobs.Generations;
 using Stox.Jobs.Images;
 using Stox.Jobs.Infrastructure;
 using Stox.Jobs.Live;
@@ -9,8 +10,9 @@ namespace Stox.Jobs.Maintenance;
 
 /// <summary>
 /// The jobs service's housekeeping, on every replica (rows are claimed with SKIP LOCKED, so replicas never do the
-/// same work twice): stuck jobs are sent again or failed, storage deletions are carried out, pre-signed uploads
-/// never completed are dropped, and old outbox rows and idempotency keys are purged.
+/// same work twice): stuck jobs are sent again or failed, stuck generations are given up and refunded, storage
+/// deletions are carried out, pre-signed uploads never completed are dropped, and old outbox rows and idempotency
+/// keys are purged.
 /// </summary>
 public sealed partial class JobsMaintenance(
     IServiceScopeFactory scopes,
@@ -40,6 +42,7 @@ public sealed partial class JobsMaintenance(
                 if (time.GetUtcNow() >= nextSweep)
                 {
                     await RequeueStuckJobsAsync(db, stoppingToken);
+                    await scope.ServiceProvider.GetRequiredService<StuckGenerations>().GiveUpAsync(stoppingToken);
                     await DropAbandonedUploadsAsync(db, stoppingToken);
                     await PurgeAsync(db, stoppingToken);
                     nextSweep = time.GetUtcNow() + options.Value.MaintenanceInterval;

@@ -392,6 +392,77 @@ public sealed class GenerationSystemTests(StoxAppFixture fixture)
         Assert.Equal(StoxAppFixture.FreeMonthlyGrant + 2, await user.BalanceAsync());
     }
 
+    [Fact]
+    public async Task An_upgrade_mid_month_tops_the_grant_up_to_the_new_tier_once_and_a_downgrade_takes_nothing()
+    {
+        const int PremiumGrant = 250, ProGrant = 1000;
+        var email = $"upgrade-{Guid.NewGuid():N}@stox.test";
+        using var anonymous = fixture.App.CreateHttpClient("gateway");
+        Guid userId;
+        using (var registered = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = UpgradePassword }))
+        {
+            registered.EnsureSuccessStatusCode();
+            userId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("id").GetGuid();
+        }
+
+        using var admin = Client(await fixture.GetAdminTokenAsync());
+        using var free = Client(await SignInAsync(anonymous, email));
+        Assert.Equal(StoxAppFixture.FreeMonthlyGrant, await BalanceAsync(free));
+
+        async Task<HttpClient> MoveToAsync(string tier)
+        {
+            using var moved = await admin.PatchAsJsonAsync($"/api/admin/users/{userId}", new { tier });
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+            // The tier is read from the access token: the next sign-in carries the new one.
+            return Client(await SignInAsync(anonymous, email));
+        }
+
+        using (var premium = await MoveToAsync("premium"))
+        {
+            Assert.Equal(PremiumGrant, await BalanceAsync(premium));
+        }
+
+        using (var pro = await MoveToAsync("pro"))
+        {
+            var credits = await pro.GetFromJsonAsync<JsonElement>("/api/credits");
+            Assert.Equal(ProGrant, credits.GetProperty("balance").GetInt32());
+            Assert.Equal("pro", credits.GetProperty("tier").GetString());
+            Assert.Equal(ProGrant, credits.GetProperty("monthlyGrant").GetInt32());
+        }
+
+        // Down and up again in the same month: nothing taken, nothing given twice.
+        using (var down = await MoveToAsync("free"))
+        {
+            Assert.Equal(ProGrant, await BalanceAsync(down));
+        }
+
+        using var again = await MoveToAsync("pro");
+        Assert.Equal(ProGrant, await BalanceAsync(again));
+        var month = $"{DateTimeOffset.UtcNow:yyyy-MM}";
+        var grants = (await again.GetFromJsonAsync<JsonElement>("/api/credits/transactions?limit=100")).GetProperty("items").EnumerateArray()
+            .Where(t => t.GetProperty("kind").GetString() == "grant")
+            .Select(t => (Reference: t.GetProperty("reference").GetString(), Amount: t.GetProperty("amount").GetInt32(), Reason: t.GetProperty("reason").GetString()))
+            .OrderBy(t => t.Reference, StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(
+            [
+                ($"grant:{userId:N}:{month}", StoxAppFixture.FreeMonthlyGrant),
+                ($"grant:{userId:N}:{month}:premium", PremiumGrant - StoxAppFixture.FreeMonthlyGrant),
+                ($"grant:{userId:N}:{month}:pro", ProGrant - PremiumGrant),
+            ],
+            grants.Select(g => (g.Reference, g.Amount)));
+        Assert.Equal($"Upgrade to the pro plan: the rest of its grant for {month}", grants[2].Reason);
+    }
+
+    private const string UpgradePassword = "a-long-enough-passphrase-1";
+
+    private static async Task<string> SignInAsync(HttpClient anonymous, string email)
+    {
+        using var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = UpgradePassword });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
     private HttpClient Client(string token)
     {
         var http = fixture.App.CreateHttpClient("gateway");

@@ -58,6 +58,48 @@ public sealed class StabilitySystemTests(JobsReliabilityFixture fixture)
     }
 
     [Fact]
+    public async Task A_generation_whose_provider_never_answers_in_time_is_given_up_and_refunded_once_and_its_late_picture_is_dropped()
+    {
+        using var user = await ImagesClient.RegisterAsync(fixture.App);
+        var before = await user.BalanceAsync();
+        var prompt = $"[slow] a lighthouse at dusk {Guid.NewGuid():N}";
+
+        var accepted = await user.GenerateAcceptedAsync(new { prompt, count = 2 });
+        Assert.Equal(before - 2, accepted.GetProperty("balance").GetInt32());
+        var generation = await user.WaitForGenerationAsync(accepted.GetProperty("id").GetGuid(), TimeSpan.FromSeconds(25));
+
+        // Given up by the maintenance sweep while the provider still holds both requests (it answers after 30 s).
+        Assert.Equal("failed", generation.GetProperty("status").GetString());
+        Assert.Contains("never came", generation.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, generation.GetProperty("creditsRefunded").GetInt32());
+        Assert.True(Provider.RequestsWithPrompt(prompt).All(r => DateTimeOffset.UtcNow - r.ReceivedAt < ProviderStandIn.SlowDelay));
+        foreach (var id in accepted.ImageIds())
+        {
+            var image = await user.GetJsonAsync($"/api/images/{id}");
+            Assert.Equal("failed", image.GetProperty("status").GetString());
+            Assert.Contains("refunded", image.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, await user.BalanceAsync());
+
+        // The provider's late answers find their pictures given up: nothing is processed, nothing refunded twice.
+        var lastAnswer = Provider.RequestsWithPrompt(prompt).Max(r => r.ReceivedAt) + ProviderStandIn.SlowDelay;
+        await Task.Delay(lastAnswer - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5));
+        foreach (var id in accepted.ImageIds())
+        {
+            var image = await user.GetJsonAsync($"/api/images/{id}");
+            Assert.Equal("failed", image.GetProperty("status").GetString());
+            Assert.Empty(image.GetProperty("variants").EnumerateObject());
+        }
+
+        var settled = await user.GetJsonAsync($"/api/generations/{accepted.GetProperty("id").GetGuid()}");
+        Assert.Equal(generation.GetProperty("error").GetString(), settled.GetProperty("error").GetString());
+        Assert.Equal(before, await user.BalanceAsync());
+        var refunds = (await user.TransactionsAsync()).Where(t => t.GetProperty("kind").GetString() == "refund").Select(t => t.GetProperty("reference").GetString()).ToList();
+        Assert.Equal(accepted.ImageIds().Select(id => $"refund:{id:N}").Order(StringComparer.Ordinal), refunds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_generation_accepted_while_the_broker_is_down_is_made_once_it_is_back()
     {
         using var user = await ImagesClient.RegisterAsync(fixture.App);
@@ -67,7 +109,8 @@ public sealed class StabilitySystemTests(JobsReliabilityFixture fixture)
         try
         {
             accepted = await user.GenerateAcceptedAsync(new { prompt });
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Past the stuck-generation timeout: a generation whose message is still in the outbox is not stuck.
+            await Task.Delay(JobsReliabilityFixture.StuckGenerationTimeout + TimeSpan.FromSeconds(2));
             Assert.Empty(Provider.RequestsWithPrompt(prompt));
         }
         finally

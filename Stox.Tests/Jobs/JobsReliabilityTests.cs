@@ -16,6 +16,9 @@ namespace Stox.Tests.Jobs;
 /// </summary>
 public sealed class JobsReliabilityFixture : AppModelFixture
 {
+    /// <summary>How long a generation may go without progress before the maintenance sweep gives it up.</summary>
+    public static readonly TimeSpan StuckGenerationTimeout = TimeSpan.FromSeconds(8);
+
     public ProviderStandIn Provider { get; private set; } = null!;
 
     protected override string[] Arguments =>
@@ -42,6 +45,7 @@ public sealed class JobsReliabilityFixture : AppModelFixture
         builder.Project("jobs")
             .WithEnvironment("Jobs__StuckJobTimeout", "00:00:05")
             .WithEnvironment("Jobs__MaintenanceInterval", "00:00:01")
+            .WithEnvironment("Jobs__StuckGenerationTimeout", StuckGenerationTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Generation__RetryDelay", "00:00:00.200");
         builder.Project("auth").WithEnvironment("Auth__RateLimits__RegistrationsPerIp", "100000");
         builder.KeepOnly("postgres", "cache", "messaging", "storage", "auth", "jobs", "processing", "gateway");

@@ -134,6 +134,9 @@ namespace Stox.Jobs.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(64)
