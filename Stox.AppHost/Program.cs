@@ -45,7 +45,7 @@ var frontend = builder.AddProject<Projects.Stox_Frontend>("frontend")
     .WithReference(jobs)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Stox_Gateway>("gateway")
+var gateway = builder.AddProject<Projects.Stox_Gateway>("gateway")
     .WithReference(cache).WaitFor(cache)
     .WithReference(auth)
     .WithReference(jobs)
@@ -59,6 +59,10 @@ builder.AddProject<Projects.Stox_Gateway>("gateway")
         endpoint.Port = 5180;
     })
     .WithHttpHealthCheck("/health");
+
+// The web app asks for pictures through the edge (http://gateway), so the per-user generation limit holds for it too.
+// References both ways, as between auth and jobs; neither waits for the other.
+frontend.WithReference(gateway);
 
 builder.AddPromptHealthChecks();
 builder.AddPromptProjectShutdown();

@@ -62,7 +62,8 @@ public sealed record ApiProblem(
         _ => $"The request failed ({status}).",
     };
 
-    private static string Describe(TimeSpan wait) => wait.TotalSeconds switch
+    /// <summary>A wait as words: "a second", "40 seconds", "14 minutes".</summary>
+    public static string Describe(TimeSpan wait) => wait.TotalSeconds switch
     {
         < 2 => "a second",
         < 90 => $"{Math.Ceiling(wait.TotalSeconds)} seconds",

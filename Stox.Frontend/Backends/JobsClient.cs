@@ -2,7 +2,10 @@ using System.Net.Http.Headers;
 
 namespace Stox.Frontend.Backends;
 
-/// <summary>Jobs' images API, reached directly through service discovery (<c>http://jobs</c>), with the user's token.</summary>
+/// <summary>
+/// Jobs' images and credits API, reached directly through service discovery (<c>http://jobs</c>), with the user's token.
+/// Asking for pictures goes through the gateway instead (<see cref="EdgeClient"/>).
+/// </summary>
 public sealed class JobsClient(HttpClient http, ILogger<JobsClient> logger) : ServiceClient(http, logger, "images")
 {
     public Task<ApiResult<ImagePage>> ListAsync(string token, string? cursor, int limit, string? status, CancellationToken ct = default) =>
@@ -31,9 +34,6 @@ public sealed class JobsClient(HttpClient http, ILogger<JobsClient> logger) : Se
 
     public Task<ApiResult<GenerationOptions>> GetGenerationOptionsAsync(string token, CancellationToken ct = default) =>
         SendAsync<GenerationOptions>(Request(HttpMethod.Get, "/api/generations/options", token), ct);
-
-    public Task<ApiResult<GenerationAccepted>> GenerateAsync(string token, GenerationRequest generation, CancellationToken ct = default) =>
-        SendAsync<GenerationAccepted>(Request(HttpMethod.Post, "/api/generations", token, generation), ct);
 
     public Task<ApiResult<Credits>> GetCreditsAsync(string token, CancellationToken ct = default) =>
         SendAsync<Credits>(Request(HttpMethod.Get, "/api/credits", token), ct);

@@ -17,7 +17,7 @@ public static class FrontendExtensions
     /// <summary>The Redis list of Data Protection keys (a hash under another name before StackExchange.Redis).</summary>
     internal const string DataProtectionKeys = "stox:frontend:data-protection-keys";
 
-    /// <summary>Sessions in Redis, Data Protection keys in Redis, clients for auth and jobs, Razor components.</summary>
+    /// <summary>Sessions in Redis, Data Protection keys in Redis, clients for auth, jobs and the gateway, Razor components.</summary>
     public static IHostApplicationBuilder AddFrontend(this IHostApplicationBuilder builder)
     {
         // Connects in the background and reconnects by itself: start-up does not wait for Redis, a restart is survived.
@@ -42,6 +42,8 @@ public static class FrontendExtensions
             .AddHttpMessageHandler<ForwardClientAddressHandler>()
             // Content URLs answer with a redirect to S3 that the browser, not this app, should follow.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        builder.Services.AddHttpClient<EdgeClient>(client => client.BaseAddress = new Uri("http://gateway"))
+            .AddHttpMessageHandler<ForwardClientAddressHandler>();
         builder.Services.AddHttpClient(EventsRelay.ClientName, client =>
         {
             client.BaseAddress = new Uri("http://jobs");

@@ -1,8 +1,8 @@
 namespace Stox.Frontend.Sessions;
 
 /// <summary>
-/// Passes the browser's address on to auth and jobs, so that their per-IP limits count people, not this app
-/// (auth believes X-Forwarded-For from loopback and its known proxy networks).
+/// Passes the browser's address on to auth, jobs and the gateway, so that their per-IP limits count people, not this app
+/// (each believes X-Forwarded-For only from loopback and the proxies it is told to know).
 /// </summary>
 public sealed class ForwardClientAddressHandler(IHttpContextAccessor accessor) : DelegatingHandler
 {

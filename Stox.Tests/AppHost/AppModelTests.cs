@@ -49,4 +49,15 @@ public sealed class AppModelTests
 
         Assert.Equal(["auth", "authdb", "cache", "jobs", "jobsdb", "messaging", "postgres", "storage"], builder.Resources.Where(TestingBuilderExtensions.StartsWithTheApp).Select(r => r.Name).Order());
     }
+
+    [Fact]
+    public async Task KeepOnly_follows_the_reference_cycle_between_the_frontend_and_the_gateway()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Stox_AppHost>();
+
+        builder.KeepOnly("frontend");
+
+        // The frontend asks for pictures through the gateway, which routes to auth, jobs and back to the frontend.
+        Assert.Equal(["auth", "authdb", "cache", "frontend", "gateway", "jobs", "jobsdb", "messaging", "postgres", "storage"], builder.Resources.Where(TestingBuilderExtensions.StartsWithTheApp).Select(r => r.Name).Order());
+    }
 }

@@ -5,14 +5,18 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using Stox.Tests.Frontend;
 using Stox.Tests.Infrastructure;
 using Stox.Tests.Jobs;
+using static Microsoft.Playwright.Assertions;
 
 namespace Stox.Tests.AppHost;
 
 /// <summary>
 /// Aspire's own dashboard, started by the AppHost, receives the services' telemetry: one upload is one trace across
-/// gateway, jobs, the RabbitMQ hop and processing, read back through the dashboard's telemetry API.
+/// gateway, jobs, the RabbitMQ hop and processing, read back through the dashboard's telemetry API. The same system
+/// (the AppHost as run, with no generation parameters) also shows generation off, in the API and on the Create page.
 /// </summary>
 public sealed class DashboardTests
 {
@@ -69,11 +73,11 @@ public sealed class DashboardTests
         Assert.Contains(spans, span => span.Service == "jobs" && span.Kind == SpanKindProducer);
         Assert.All(spans, span => Assert.Equal(traceId, span.TraceId));
 
-        await AssertGenerationIsOffAsync(user);
+        await AssertGenerationIsOffAsync(app, user);
     }
 
     /// <summary>The AppHost as run with no generation parameters: generation is off, and says so.</summary>
-    private static async Task AssertGenerationIsOffAsync(ImagesClient user)
+    private static async Task AssertGenerationIsOffAsync(DistributedApplication app, ImagesClient user)
     {
         using var refused = await user.Http.PostAsJsonAsync("/api/generations", new { prompt = "a lighthouse" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
@@ -87,6 +91,35 @@ public sealed class DashboardTests
 
         using var purchase = await user.Http.PostAsync(new Uri("/api/credits/webhooks/stripe", UriKind.Relative), new StringContent("{}"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, purchase.StatusCode);
+
+        await AssertCreatePageIsOffAsync(app, user, options.GetProperty("disabledReason").GetString()!);
+    }
+
+    /// <summary>Signed in to the web app as that user, the Create page gives the API's reason and a form that cannot be sent.</summary>
+    private static async Task AssertCreatePageIsOffAsync(DistributedApplication app, ImagesClient user, string reason)
+    {
+        var browser = new BrowserFixture();
+        await browser.InitializeAsync();
+        try
+        {
+            await using var context = await browser.NewContextAsync(app.GetEndpoint("gateway"));
+            var page = await context.NewPageAsync();
+            await BrowserFixture.WithScreenshotOnFailureAsync(page, "create-page-generation-off", async () =>
+            {
+                await WebApp.SignInAsync(page, user.Email, ImagesClient.Password);
+                await WebApp.ExpectGalleryAsync(page);
+                await page.GotoAsync("/create");
+
+                await Expect(page.GetByTestId("generation-off")).ToHaveTextAsync(reason);
+                await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate" })).ToBeDisabledAsync();
+                await Expect(page.GetByLabel("Prompt", new() { Exact = true })).ToBeDisabledAsync();
+                await Expect(page.GetByLabel("Pictures")).ToBeDisabledAsync();
+            });
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+        }
     }
 
     private const int SpanKindProducer = 4;

@@ -163,6 +163,10 @@ public sealed class RunModeTests(StoxAppFixture fixture)
         var gateway = ReadEnvironment(App.ProcessId(App.Instances("gateway")[0]));
         Assert.Equal(authUrl, gateway["services__auth__http__0"]);
         Assert.Equal(App.GetEndpoint("frontend").ToString().TrimEnd('/'), gateway["services__frontend__http__0"]);
+
+        // The gateway's port is free in tests, not 5180: the frontend finds it through service discovery.
+        var frontend = ReadEnvironment(App.ProcessId(App.Instances("frontend")[0]));
+        Assert.Equal(App.GetEndpoint("gateway").ToString().TrimEnd('/'), frontend["services__gateway__http__0"]);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -144,6 +146,42 @@ public sealed class GenerationBrowserTests(StoxAppFixture fixture, BrowserFixtur
         });
 
     [Fact]
+    public Task Past_the_generation_limit_the_page_says_when_to_ask_again_and_nothing_is_charged() =>
+        BrowserFixture.WithScreenshotOnFailureAsync(Page, nameof(Past_the_generation_limit_the_page_says_when_to_ask_again_and_nothing_is_charged), async () =>
+        {
+            var email = WebApp.NewEmail("limited");
+            await WebApp.SignUpAsync(Page, email);
+            await WebApp.ExpectGalleryAsync(Page);
+            var (_, token) = await LoginAsync(email);
+            await Page.GotoAsync("/create");
+            await Page.GetByLabel("Prompt", new() { Exact = true }).FillAsync("a kite over the dunes");
+
+            // The same user's limit, used up through the API: refused requests count at the edge too.
+            using var api = Fixture.App.CreateHttpClient("gateway");
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var left = await ExhaustGenerationLimitAsync(api);
+            if (left < MinimumWindowLeft)
+            {
+                // Too little of the window is left for the browser's submit: wait it out and use up the next one.
+                await Task.Delay(left + TimeSpan.FromSeconds(1));
+                left = await ExhaustGenerationLimitAsync(api);
+                Assert.True(left >= MinimumWindowLeft, $"using up the limit left only {left} of the window");
+            }
+
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+            await Expect(Page.GetByTestId("create-message")).ToHaveTextAsync(
+                new Regex(@"^You have asked for pictures too often; try again in (a second|\d+ seconds)\.$"));
+            await Expect(Page.GetByTestId("create-message")).ToHaveAttributeAsync("role", "alert");
+            await Expect(Page).ToHaveURLAsync(new Regex("/create$"));
+            await Expect(Page.GetByTestId("balance")).ToHaveTextAsync($"{StoxAppFixture.FreeMonthlyGrant} credits");
+
+            using var generations = JsonDocument.Parse(await api.GetStringAsync(new Uri("/api/generations", UriKind.Relative)));
+            Assert.Empty(generations.RootElement.GetProperty("items").EnumerateArray());
+            using var credits = JsonDocument.Parse(await api.GetStringAsync(new Uri("/api/credits", UriKind.Relative)));
+            Assert.Equal(StoxAppFixture.FreeMonthlyGrant, credits.RootElement.GetProperty("balance").GetInt32());
+        });
+
+    [Fact]
     public Task The_account_page_pages_through_the_transactions() =>
         BrowserFixture.WithScreenshotOnFailureAsync(Page, nameof(The_account_page_pages_through_the_transactions), async () =>
         {
@@ -228,14 +266,37 @@ public sealed class GenerationBrowserTests(StoxAppFixture fixture, BrowserFixtur
             await Expect(adjustment).ToContainTextAsync("+25");
         });
 
+    /// <summary>Time the browser gets, after the limit is used up, to submit the form within the same window.</summary>
+    private static readonly TimeSpan MinimumWindowLeft = TimeSpan.FromSeconds(20);
+
     /// <summary>The user's id, from signing in through the gateway as they do.</summary>
-    private async Task<string> UserIdAsync(string email)
+    private async Task<string> UserIdAsync(string email) => (await LoginAsync(email)).Id;
+
+    private async Task<(string Id, string AccessToken)> LoginAsync(string email)
     {
         using var gateway = Fixture.App.CreateHttpClient("gateway");
         using var response = await gateway.PostAsJsonAsync("/api/auth/login", new { email, password = WebApp.Password });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("user").GetProperty("id").GetString()!;
+        return (body.RootElement.GetProperty("user").GetProperty("id").GetString()!, body.RootElement.GetProperty("accessToken").GetString()!);
+    }
+
+    /// <summary>
+    /// Sends the user's whole generation limit for a window as prompts jobs refuses (422, free of charge), starting with
+    /// a window of their own, and returns how much of that window is left (RateLimit-Reset).
+    /// </summary>
+    private static async Task<TimeSpan> ExhaustGenerationLimitAsync(HttpClient api)
+    {
+        var reset = 0;
+        for (var sent = 1; sent <= StoxAppFixture.GenerationsPerWindow; sent++)
+        {
+            using var response = await api.PostAsJsonAsync("/api/generations", new { prompt = "" });
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            Assert.Equal(StoxAppFixture.GenerationsPerWindow - sent, int.Parse(response.Headers.GetValues("RateLimit-Remaining").Single(), CultureInfo.InvariantCulture));
+            reset = int.Parse(response.Headers.GetValues("RateLimit-Reset").Single(), CultureInfo.InvariantCulture);
+        }
+
+        return TimeSpan.FromSeconds(reset);
     }
 
     /// <summary>Grants (or, negative, takes) credits as the administrator, through the gateway.</summary>

@@ -13,14 +13,20 @@ internal sealed class ImagesClient : IDisposable
 {
     private static readonly Lazy<byte[]> SmallPhoto = new(() => Photo(640, 480));
 
-    private ImagesClient(HttpClient http, string accessToken, Guid userId)
+    /// <summary>The password every user registered here has.</summary>
+    public const string Password = "a-long-enough-passphrase-1";
+
+    private ImagesClient(HttpClient http, string email, string accessToken, Guid userId)
     {
         Http = http;
+        Email = email;
         AccessToken = accessToken;
         UserId = userId;
     }
 
     public HttpClient Http { get; }
+
+    public string Email { get; }
 
     public string AccessToken { get; }
 
@@ -30,14 +36,13 @@ internal sealed class ImagesClient : IDisposable
     {
         var http = app.CreateHttpClient("gateway");
         http.Timeout = TimeSpan.FromMinutes(2);
-        using var response = await http.PostAsJsonAsync(
-            "/api/auth/register",
-            new { email = $"images-{Guid.NewGuid():N}@stox.test", password = "a-long-enough-passphrase-1" });
+        var email = $"images-{Guid.NewGuid():N}@stox.test";
+        using var response = await http.PostAsJsonAsync("/api/auth/register", new { email, password = Password });
         response.EnsureSuccessStatusCode();
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var token = body.GetProperty("accessToken").GetString()!;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return new ImagesClient(http, token, body.GetProperty("user").GetProperty("id").GetGuid());
+        return new ImagesClient(http, email, token, body.GetProperty("user").GetProperty("id").GetGuid());
     }
 
     /// <summary>A photo-like JPEG made through libvips.</summary>

@@ -67,6 +67,17 @@ public sealed partial class ComposePublishingTests(ComposeFolder published, ITes
     }
 
     [Fact]
+    public void The_frontend_and_the_gateway_reach_each_other_by_name_and_neither_waits_for_the_other()
+    {
+        var services = Services(LoadCompose());
+
+        Assert.Equal("http://gateway:8080", Scalar((YamlMappingNode)services["frontend"]["environment"], "services__gateway__http__0"));
+        Assert.Equal("http://frontend:8080", Scalar((YamlMappingNode)services["gateway"]["environment"], "services__frontend__http__0"));
+        Assert.DoesNotContain(new YamlScalarNode("gateway"), ((YamlMappingNode)services["frontend"]["depends_on"]).Children.Keys);
+        Assert.DoesNotContain(new YamlScalarNode("frontend"), ((YamlMappingNode)services["gateway"]["depends_on"]).Children.Keys);
+    }
+
+    [Fact]
     public void Every_substitution_is_defined_in_the_env_file_and_no_secret_is_in_the_compose_file()
     {
         var compose = File.ReadAllText(Path.Combine(Folder, "docker-compose.yaml"));
